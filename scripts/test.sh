@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Everything needed to run upcamp's tests on a fresh Debian machine: installs the packages,
+# builds, and runs the whole suite twice — the optimized build, then the ASan+UBSan build.
+#   ./scripts/test.sh            both builds
+#   ./scripts/test.sh --fast     optimized build only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fast=0
+for arg in "$@"; do
+  case "$arg" in
+    --fast) fast=1 ;;
+    *) echo "test.sh: unknown option '$arg' (known: --fast)" >&2; exit 2 ;;
+  esac
+done
+jobs="$(nproc 2>/dev/null || echo 2)"
+./scripts/install-deps.sh
+
+echo "== optimized build"
+./scripts/build.sh release
+ctest --test-dir build --output-on-failure -j "$jobs"
+
+if [ "$fast" -eq 0 ]; then
+  echo "== sanitizer build (ASan + UBSan)"
+  ./scripts/build.sh asan
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j "$jobs"
+fi
+echo "test.sh: all tests passed"
