@@ -35,12 +35,12 @@ std::vector<std::string> ListDir(const std::string& dir);
 
 #define ASSERT_OK(expr)                                        \
   do {                                                         \
-    const ::upcamp::Status& _st = (expr);                      \
+    const ::upcamp::Status _st = (expr);                       \
     ASSERT_TRUE(_st.ok()) << _st.ToString();                   \
   } while (false)
 #define EXPECT_OK(expr)                                        \
   do {                                                         \
-    const ::upcamp::Status& _st = (expr);                      \
+    const ::upcamp::Status _st = (expr);                       \
     EXPECT_TRUE(_st.ok()) << _st.ToString();                   \
   } while (false)
 /// Declares `lhs` from a Result, failing the test on error.
