@@ -105,10 +105,12 @@ class [[nodiscard]] Result {
 #define UPCAMP_CONCAT(a, b) UPCAMP_CONCAT_INNER(a, b)
 
 /// Returns the Status from the enclosing function if `expr` is not OK.
-#define UPCAMP_RETURN_IF_ERROR(expr)                  \
-  do {                                                \
-    ::upcamp::Status _upcamp_status = (expr);         \
-    if (!_upcamp_status.ok()) return _upcamp_status;  \
+#define UPCAMP_RETURN_IF_ERROR(expr) \
+  UPCAMP_RETURN_IF_ERROR_IMPL(UPCAMP_CONCAT(_upcamp_status_, __LINE__), expr)
+#define UPCAMP_RETURN_IF_ERROR_IMPL(tmp, expr) \
+  do {                                         \
+    ::upcamp::Status tmp = (expr);             \
+    if (!tmp.ok()) return tmp;                 \
   } while (false)
 
 #define UPCAMP_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr) \
