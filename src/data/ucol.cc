@@ -514,7 +514,10 @@ Result<Table> ReadUcol(const std::string& path, const UcolReadOptions& options) 
                              [&](const UcolColumnInfo& c) { return c.name == name; });
       if (it == info.columns.end()) {
         std::string names;
-        for (const auto& c : info.columns) names += (names.empty() ? "" : ", ") + c.name;
+        for (const auto& c : info.columns) {
+          if (!names.empty()) names += ", ";
+          names += c.name;
+        }
         return Status::Data("{} has no column '{}' (columns: {})", path, name, names);
       }
       if (std::find(wanted.begin(), wanted.end(), &*it) != wanted.end()) {
