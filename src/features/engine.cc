@@ -1,0 +1,285 @@
+#include "features/engine.h"
+
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/log.h"
+#include "core/parallel.h"
+
+namespace upcamp {
+
+const char* SourceTableName(SourceTable t) {
+  switch (t) {
+    case SourceTable::kClientProfile:
+      return "client_profile";
+    case SourceTable::kProducts:
+      return "products";
+    case SourceTable::kCampaigns:
+      return "campaigns";
+    case SourceTable::kReceipts:
+      return "receipts";
+    case SourceTable::kPurchases:
+      return "purchases";
+  }
+  return "?";
+}
+
+void InMemorySource::Set(SourceTable table, Table data) {
+  tables_[static_cast<size_t>(table)] = std::move(data);
+}
+
+bool InMemorySource::Has(SourceTable table) const {
+  return tables_[static_cast<size_t>(table)].has_value();
+}
+
+Status InMemorySource::Scan(SourceTable table, const std::vector<std::string>& columns,
+                            const Context&,
+                            const std::function<Status(const Table&)>& consume) const {
+  const auto& t = tables_[static_cast<size_t>(table)];
+  if (!t) return Status::Data("no table '{}'", SourceTableName(table));
+  UPCAMP_ASSIGN_OR_RETURN(Table selected, t->SelectColumns(columns));
+  const size_t n = selected.num_rows();
+  if (n <= batch_rows_) return consume(selected);
+  std::vector<int64_t> rows;
+  for (size_t begin = 0; begin < n; begin += batch_rows_) {
+    const size_t end = std::min(n, begin + batch_rows_);
+    rows.resize(end - begin);
+    for (size_t i = begin; i < end; ++i) rows[i - begin] = static_cast<int64_t>(i);
+    UPCAMP_RETURN_IF_ERROR(consume(selected.TakeRows(rows)));  // shares the dictionaries
+  }
+  return Status::Ok();
+}
+
+bool CatalogSource::Has(SourceTable table) const {
+  return catalog_.Has(SourceTableName(table));
+}
+
+Status CatalogSource::Scan(SourceTable table, const std::vector<std::string>& columns,
+                           const Context& ctx,
+                           const std::function<Status(const Table&)>& consume) const {
+  CatalogReadOptions options;
+  options.columns = columns;
+  options.threads = ctx.threads;
+  options.progress = !ctx.quiet;
+  return catalog_.ScanTable(SourceTableName(table), options, consume);
+}
+
+namespace {
+
+constexpr const char* kClientId = "client_id";
+
+// Client keys → dense indices, shared by every table of an extraction.
+class ClientMapper {
+ public:
+  explicit ClientMapper(const std::optional<std::vector<std::string>>& fixed) {
+    if (fixed) {
+      fixed_ = true;
+      for (const auto& k : *fixed) keys_.GetOrAdd(k);
+    }
+  }
+  size_t size() const { return static_cast<size_t>(keys_.size()); }
+  bool fixed() const { return fixed_; }
+  const StringDictionary& keys() const { return keys_; }
+
+  // Starts a new table scan: batch dictionaries are only comparable within one scan.
+  void BeginScan() {
+    dict_ = nullptr;
+    code_to_client_.clear();
+  }
+
+  // Dense client index per row of a batch's client_id column.
+  Status Map(const Column& ids, std::vector<int32_t>& out) {
+    if (ids.type() != DataType::kString) {
+      return Status::Runtime("client_id must be read as a string column");
+    }
+    const StringDictionary* dict = &ids.dictionary();
+    if (dict != dict_) {  // a new dictionary: mappings of the old one do not apply
+      dict_ = dict;
+      code_to_client_.clear();
+    }
+    for (auto k = static_cast<int32_t>(code_to_client_.size()); k < dict->size(); ++k) {
+      const std::string_view key = dict->Get(k);
+      code_to_client_.push_back(fixed_ ? keys_.Find(key) : keys_.GetOrAdd(key));
+    }
+    auto codes = ids.codes();
+    out.resize(codes.size());
+    for (size_t i = 0; i < codes.size(); ++i) {
+      out[i] = codes[i] == kNullCode ? -1 : code_to_client_[static_cast<size_t>(codes[i])];
+    }
+    return Status::Ok();
+  }
+
+ private:
+  bool fixed_ = false;
+  StringDictionary keys_;
+  const StringDictionary* dict_ = nullptr;
+  std::vector<int32_t> code_to_client_;
+};
+
+}  // namespace
+
+Result<Table> ExtractFeatures(const std::vector<std::unique_ptr<Calcer>>& calcers,
+                              const TableSource& source, const ExtractOptions& options,
+                              const Context& ctx) {
+  if (calcers.empty()) return Status::Config("the feature config lists no calcers");
+
+  // Output column names must be unique across calcers.
+  {
+    std::map<std::string, std::string> owner;
+    for (const auto& c : calcers) {
+      for (const auto& f : c->OutputSchema()) {
+        auto [it, inserted] = owner.emplace(f.name, c->name());
+        if (f.name == kClientId) {
+          return Status::Config("calcer {} produces a column named client_id, which is reserved",
+                                c->name());
+        }
+        if (!inserted) {
+          return Status::Config(
+              "feature column '{}' is produced twice (by {} and {}); remove the duplicate calcer",
+              f.name, it->second, c->name());
+        }
+      }
+    }
+  }
+
+  // Plan: the union of the columns each table is read for, and who reads it.
+  std::array<std::vector<std::string>, kNumSourceTables> columns;
+  std::array<std::vector<size_t>, kNumSourceTables> readers;
+  for (size_t ci = 0; ci < calcers.size(); ++ci) {
+    for (const auto& in : calcers[ci]->Inputs()) {
+      auto& cols = columns[static_cast<size_t>(in.table)];
+      for (const auto& col : in.columns) {
+        if (std::find(cols.begin(), cols.end(), col) == cols.end()) cols.push_back(col);
+      }
+      auto& r = readers[static_cast<size_t>(in.table)];
+      if (std::find(r.begin(), r.end(), ci) == r.end()) r.push_back(ci);
+    }
+  }
+
+  std::vector<std::unique_ptr<CalcerState>> states;
+  for (const auto& c : calcers) states.push_back(c->Start(options.params));
+
+  ClientMapper clients(options.clients);
+  if (options.clients && clients.size() != options.clients->size()) {
+    StringDictionary seen;
+    for (size_t i = 0; i < options.clients->size(); ++i) {
+      const std::string& key = (*options.clients)[i];
+      if (seen.Find(key) != kNullCode) {
+        return Status::Data("client list: client_id '{}' appears more than once (entry {})", key,
+                            i + 1);
+      }
+      seen.GetOrAdd(key);
+    }
+  }
+  // The client base comes first, so dense order starts with client_profile order.
+  const bool has_profile = source.Has(SourceTable::kClientProfile);
+  if (has_profile && !clients.fixed()) {
+    auto& cols = columns[static_cast<size_t>(SourceTable::kClientProfile)];
+    if (cols.empty()) cols.push_back(kClientId);
+  }
+  size_t known_clients = 0;
+  for (auto& s : states) s->Grow(clients.size());
+  known_clients = clients.size();
+
+  const int partitions = std::max(1, ctx.threads);
+  std::vector<int32_t> client_of_row;
+  std::vector<std::vector<uint32_t>> partition_rows(static_cast<size_t>(partitions));
+
+  for (int t = 0; t < kNumSourceTables; ++t) {
+    const auto table = static_cast<SourceTable>(t);
+    auto& cols = columns[static_cast<size_t>(t)];
+    if (cols.empty()) continue;
+    if (!source.Has(table)) {
+      std::vector<std::string> names;
+      for (size_t ci : readers[static_cast<size_t>(t)]) names.push_back(calcers[ci]->name());
+      return Status::Config("{}: no table '{}', which calcer(s) {} need", source.name(),
+                            SourceTableName(table), fmt::join(names, ", "));
+    }
+    const bool per_client = table != SourceTable::kProducts;
+    if (per_client && std::find(cols.begin(), cols.end(), kClientId) == cols.end()) {
+      cols.insert(cols.begin(), kClientId);
+    }
+    clients.BeginScan();
+    uint64_t rows_seen = 0;
+    const std::vector<size_t>& table_readers = readers[static_cast<size_t>(t)];
+    UPCAMP_RETURN_IF_ERROR(source.Scan(table, cols, ctx, [&](const Table& batch) -> Status {
+      const size_t n = batch.num_rows();
+      rows_seen += n;
+      for (auto& pr : partition_rows) pr.clear();
+      if (per_client) {
+        UPCAMP_ASSIGN_OR_RETURN(const Column* ids,
+                                batch.GetColumn(kClientId, SourceTableName(table)));
+        UPCAMP_RETURN_IF_ERROR(clients.Map(*ids, client_of_row));
+        if (clients.size() != known_clients) {
+          for (auto& s : states) s->Grow(clients.size());
+          known_clients = clients.size();
+        }
+        for (size_t i = 0; i < n; ++i) {
+          const int32_t c = client_of_row[i];
+          if (c >= 0)
+            partition_rows[static_cast<size_t>(c % partitions)].push_back(static_cast<uint32_t>(i));
+        }
+      } else {
+        client_of_row.assign(n, -1);
+        partition_rows[0].resize(n);
+        for (size_t i = 0; i < n; ++i) partition_rows[0][i] = static_cast<uint32_t>(i);
+      }
+      const int used_partitions = per_client ? partitions : 1;
+      const size_t tasks = table_readers.size() * static_cast<size_t>(used_partitions);
+      return ParallelForStatus(ctx.threads, tasks, [&](size_t task, int) -> Status {
+        const size_t ci = table_readers[task / static_cast<size_t>(used_partitions)];
+        const int p = static_cast<int>(task % static_cast<size_t>(used_partitions));
+        BatchRows br{batch, client_of_row, partition_rows[static_cast<size_t>(p)], p,
+                     used_partitions};
+        return states[ci]->Consume(table, br);
+      });
+    }));
+    spdlog::debug("features: {} rows of {} consumed by {} calcer(s)", rows_seen,
+                  SourceTableName(table), table_readers.size());
+  }
+
+  // Finish and outer-join.
+  const size_t n_clients = clients.size();
+  std::vector<uint8_t> keep(n_clients, clients.fixed() ? 1 : 0);
+  std::vector<CalcerOutput> outputs;
+  for (size_t ci = 0; ci < calcers.size(); ++ci) {
+    UPCAMP_ASSIGN_OR_RETURN(CalcerOutput out, states[ci]->Finish(n_clients));
+    if (out.present.size() != n_clients) {
+      return Status::Runtime("calcer {} returned {} presence flags for {} clients",
+                             calcers[ci]->name(), out.present.size(), n_clients);
+    }
+    if (!clients.fixed()) {
+      for (size_t i = 0; i < n_clients; ++i) keep[i] |= out.present[i];
+    }
+    outputs.push_back(std::move(out));
+  }
+  std::vector<int64_t> rows;
+  for (size_t i = 0; i < n_clients; ++i) {
+    if (keep[i]) rows.push_back(static_cast<int64_t>(i));
+  }
+  Table result;
+  {
+    auto dict = std::make_shared<StringDictionary>();
+    std::vector<int32_t> codes;
+    codes.reserve(rows.size());
+    for (int64_t r : rows)
+      codes.push_back(dict->GetOrAdd(clients.keys().Get(static_cast<int32_t>(r))));
+    UPCAMP_RETURN_IF_ERROR(
+        result.AddColumn(Column::String(kClientId, std::move(codes), std::move(dict))));
+  }
+  for (auto& out : outputs) {
+    for (auto& col : out.columns) {
+      if (col.size() != n_clients) {
+        return Status::Runtime("calcer column '{}' has {} rows for {} clients", col.name(),
+                               col.size(), n_clients);
+      }
+      UPCAMP_RETURN_IF_ERROR(result.AddColumn(col.Take(rows)));
+    }
+  }
+  return result;
+}
+
+}  // namespace upcamp
