@@ -372,7 +372,7 @@ Result<Column> DecodeColumn(const std::string& path, ColumnTarget& t, uint64_t n
       }
       if (pos != codes_at) return bad("dictionary size mismatch");
       std::vector<int32_t> codes(num_rows);
-      std::memcpy(codes.data(), raw.data() + codes_at, 4 * num_rows);
+      if (num_rows > 0) std::memcpy(codes.data(), raw.data() + codes_at, 4 * num_rows);
       const auto n = static_cast<int32_t>(count);
       for (int32_t code : codes) {
         if (code < kNullCode || code >= n) return bad("string code out of range");
