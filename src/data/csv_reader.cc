@@ -1,0 +1,1523 @@
+// How the reader works (see csv_reader.h for the contract):
+//
+// 1. Input arrives in rounds of up to 16 blocks (RecordBuffer). A round's buffer always starts at
+//    a record start; a '\n' sentinel and some padding follow its last byte, so unquoted scans need
+//    no bounds checks.
+// 2. Record boundaries come from quote parity: a '\n' ends a record iff an even number of '"' lies
+//    between it and the start of the data. Per fixed-size block we count quotes (a vectorizable
+//    pass), prefix the parities, and move each block start forward to the first record start.
+//    For valid RFC 4180 text this is exactly the grammar's notion of a record; for invalid text it
+//    is still a pure function of the bytes, so results never depend on block size or threads.
+// 3. Blocks are parsed in parallel by BlockParser into typed per-block vectors; strings go into a
+//    per-block LocalDict (codes in first-appearance order within the block). A bad row is rolled
+//    back (vectors truncated, its new dictionary entry removed) and skipped by parity.
+// 4. Rounds are finished in block order: local dictionaries are merged into the column's
+//    StringDictionary (so codes are in first-appearance order of the file), codes remapped, values
+//    appended to the output (ReadCsv) or handed out as a batch (ReadCsvBatches).
+
+#include "data/csv_reader.h"
+
+#include <fast_float/fast_float.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+#include "core/civil_time.h"
+#include "core/file_util.h"
+#include "core/log.h"
+#include "core/parallel.h"
+#include "data/input_stream.h"
+
+namespace upcamp {
+namespace {
+
+constexpr size_t kPadding = 64;  // readable bytes after a buffer's data
+constexpr size_t kMaxRoundBytes = size_t{512} << 20;
+constexpr size_t kMaxBlocksPerRound = 16;
+constexpr size_t kExcerptChars = 40;  // offending text in messages is cut here
+
+// ------------------------------------------------------------------------------------------------
+// Field actions and type inference
+
+enum class Action : uint8_t { kSkip, kInt64, kFloat64, kTimestamp, kBool, kString, kInfer };
+
+Action ActionFor(DataType t) {
+  switch (t) {
+    case DataType::kInt64:
+      return Action::kInt64;
+    case DataType::kFloat64:
+      return Action::kFloat64;
+    case DataType::kTimestamp:
+      return Action::kTimestamp;
+    case DataType::kBool:
+      return Action::kBool;
+    case DataType::kString:
+      return Action::kString;
+  }
+  return Action::kString;
+}
+
+// What a non-empty text can be parsed as (bit set); a column's candidates are the AND over its
+// values, and its type the narrowest remaining one.
+constexpr uint8_t kCanBool = 1;
+constexpr uint8_t kCanInt = 2;
+constexpr uint8_t kCanFloat = 4;
+constexpr uint8_t kCanTimestamp = 8;
+constexpr uint8_t kCanAll = 15;
+
+DataType InferredType(uint8_t mask, bool seen) {
+  if (!seen) return DataType::kFloat64;
+  if (mask & kCanBool) return DataType::kBool;
+  if (mask & kCanInt) return DataType::kInt64;
+  if (mask & kCanFloat) return DataType::kFloat64;
+  if (mask & kCanTimestamp) return DataType::kTimestamp;
+  return DataType::kString;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Scalar parsers over a whole text (quoted fields, slow paths, inference)
+
+bool ParseBoolText(std::string_view s, uint8_t& v) {
+  if (s == "1" || s == "true" || s == "True") {
+    v = 1;
+    return true;
+  }
+  if (s == "0" || s == "false" || s == "False") {
+    v = 0;
+    return true;
+  }
+  return false;
+}
+
+bool ParseInt64Text(std::string_view s, int64_t& v) {
+  const char* b = s.data();
+  const char* e = b + s.size();
+  if (b != e && *b == '+') {
+    ++b;
+    if (b != e && *b == '-') return false;
+  }
+  const auto r = std::from_chars(b, e, v);
+  // INT64_MIN is the missing-value sentinel, so it is out of range for data.
+  return r.ec == std::errc() && r.ptr == e && v != kNullInt64;
+}
+
+bool ParseFloat64Text(std::string_view s, double& v) {
+  const char* b = s.data();
+  const char* e = b + s.size();
+  if (b != e && *b == '+') {
+    ++b;
+    if (b != e && (*b == '-' || *b == '+')) return false;
+  }
+  if (b == e) return false;
+  const auto r = fast_float::from_chars(b, e, v);
+  return r.ec == std::errc() && r.ptr == e;
+}
+
+uint8_t Classify(std::string_view s) {
+  uint8_t m = 0;
+  uint8_t b;
+  int64_t i;
+  double d;
+  if (ParseBoolText(s, b)) m |= kCanBool;
+  if (ParseInt64Text(s, i)) m |= kCanInt | kCanFloat;
+  if (!(m & kCanFloat) && ParseFloat64Text(s, d)) m |= kCanFloat;
+  if (s.size() >= 10 && ParseTimestamp(s)) m |= kCanTimestamp;
+  return m;
+}
+
+constexpr bool IsLeapYear(unsigned y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+constexpr unsigned DaysInMonth(unsigned y, unsigned m) {
+  constexpr unsigned char kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeapYear(y) ? 29u : kDays[m - 1];
+}
+inline unsigned Digit(char c) {
+  return static_cast<unsigned>(static_cast<unsigned char>(c)) - '0';
+}
+
+// `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD` at p (which has >= 19 readable bytes); on success sets
+// the end of the text. The caller checks that a field terminator follows, else falls back to
+// ParseTimestamp (fractions, 'T').
+inline bool FastTimestamp(const char* p, int64_t& out, const char*& end) {
+  const unsigned y0 = Digit(p[0]), y1 = Digit(p[1]), y2 = Digit(p[2]), y3 = Digit(p[3]);
+  const unsigned m0 = Digit(p[5]), m1 = Digit(p[6]), d0 = Digit(p[8]), d1 = Digit(p[9]);
+  if ((y0 | y1 | y2 | y3 | m0 | m1 | d0 | d1) > 9 || p[4] != '-' || p[7] != '-') return false;
+  const unsigned y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const unsigned m = m0 * 10 + m1;
+  const unsigned d = d0 * 10 + d1;
+  if (m - 1 > 11 || d - 1 >= DaysInMonth(y, m)) return false;
+  int64_t seconds = DaysFromCivil(y, m, d) * kSecondsPerDay;
+  if (p[10] == ' ') {
+    const unsigned h0 = Digit(p[11]), h1 = Digit(p[12]), n0 = Digit(p[14]), n1 = Digit(p[15]);
+    const unsigned s0 = Digit(p[17]), s1 = Digit(p[18]);
+    if ((h0 | h1 | n0 | n1 | s0 | s1) > 9 || p[13] != ':' || p[16] != ':') return false;
+    const unsigned h = h0 * 10 + h1, n = n0 * 10 + n1, s = s0 * 10 + s1;
+    if (h > 23 || n > 59 || s > 59) return false;
+    seconds += h * 3600 + n * 60 + s;
+    end = p + 19;
+  } else {
+    end = p + 10;
+  }
+  out = seconds;
+  return true;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Per-block string dictionary: open addressing over an arena, no allocation per value.
+
+inline uint64_t HashBytes(const char* p, size_t n) {
+  uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0xFF51AFD7ED558CCDULL);
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 31;
+    p += 8;
+    n -= 8;
+  }
+  if (n > 0) {
+    uint64_t w = 0;
+    for (size_t i = 0; i < n; ++i)
+      w |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    h = (h ^ w) * 0x94D049BB133111EBULL;
+  }
+  h ^= h >> 32;
+  h *= 0xD6E8FEB86659FD93ULL;
+  h ^= h >> 32;
+  return h;
+}
+
+class LocalDict {
+ public:
+  LocalDict() = default;
+
+  void Clear() {
+    if (entries_.empty()) return;  // the table is already all-empty
+    arena_.clear();
+    entries_.clear();
+    if (slots_.size() > kInitialSlots * 64) {
+      slots_.assign(kInitialSlots, Slot{0, -1});  // do not carry a huge table into small blocks
+    } else {
+      std::fill(slots_.begin(), slots_.end(), Slot{0, -1});
+    }
+  }
+
+  int32_t size() const { return static_cast<int32_t>(entries_.size()); }
+  std::string_view Get(int32_t code) const {
+    const Entry& e = entries_[static_cast<size_t>(code)];
+    return {arena_.data() + e.offset, e.len};
+  }
+
+  /// Code of the text, adding it if new (`added` tells which).
+  int32_t GetOrAdd(const char* s, size_t len, bool& added) {
+    if (entries_.size() * 2 >= slots_.size()) Grow();  // also the first allocation
+    const uint64_t h = HashBytes(s, len);
+    const auto tag = static_cast<uint32_t>(h >> 32);
+    const size_t mask = slots_.size() - 1;
+    size_t i = h & mask;
+    for (;;) {
+      const Slot sl = slots_[i];
+      if (sl.code < 0) break;
+      if (sl.tag == tag) {
+        const Entry& e = entries_[static_cast<size_t>(sl.code)];
+        if (e.len == len && std::memcmp(arena_.data() + e.offset, s, len) == 0) {
+          added = false;
+          return sl.code;
+        }
+      }
+      i = (i + 1) & mask;
+    }
+    const auto code = static_cast<int32_t>(entries_.size());
+    entries_.push_back(Entry{arena_.size(), len, tag, h});
+    arena_.insert(arena_.end(), s, s + len);
+    slots_[i] = Slot{tag, code};
+    added = true;
+    return code;
+  }
+
+  /// Removes the most recently added entry (rollback of a bad row). With linear probing and no
+  /// other deletions, emptying its slot restores the table exactly as it was before the add.
+  void PopLast() {
+    const Entry e = entries_.back();
+    const auto code = static_cast<int32_t>(entries_.size() - 1);
+    const size_t mask = slots_.size() - 1;
+    size_t i = e.hash & mask;
+    while (slots_[i].code != code) i = (i + 1) & mask;
+    slots_[i].code = -1;
+    entries_.pop_back();
+    arena_.resize(e.offset);
+  }
+
+ private:
+  static constexpr size_t kInitialSlots = 256;
+  struct Entry {
+    size_t offset;
+    size_t len;
+    uint32_t tag;
+    uint64_t hash;
+  };
+  struct Slot {
+    uint32_t tag;
+    int32_t code;
+  };
+
+  void Grow() {
+    slots_.assign(std::max(kInitialSlots, slots_.size() * 2), Slot{0, -1});
+    const size_t mask = slots_.size() - 1;
+    for (size_t c = 0; c < entries_.size(); ++c) {  // in code order, as if inserted anew
+      size_t i = entries_[c].hash & mask;
+      while (slots_[i].code >= 0) i = (i + 1) & mask;
+      slots_[i] = Slot{entries_[c].tag, static_cast<int32_t>(c)};
+    }
+  }
+
+  std::vector<char> arena_;
+  std::vector<Entry> entries_;
+  std::vector<Slot> slots_;
+};
+
+// ------------------------------------------------------------------------------------------------
+// Block parsing
+
+struct FieldPlan {
+  Action action = Action::kSkip;
+  uint32_t out = 0;  // output column (unused for kSkip)
+};
+
+struct ParsePlan {
+  std::vector<FieldPlan> fields;  // one per header column
+  std::vector<Action> out_actions;
+  char delimiter = ',';
+  bool skip_blank_lines = true;  // blank lines are rows only in a one-column file
+  uint64_t max_bad_rows = 0;     // a block stops after more bad rows than this
+};
+
+struct OutColumn {
+  Action action = Action::kSkip;
+  std::vector<int64_t> i64;
+  std::vector<double> f64;
+  std::vector<int32_t> codes;
+  std::vector<uint8_t> bools;
+  LocalDict dict;
+  size_t dict_added_row = SIZE_MAX;  // the row that added the dictionary's last entry
+  uint8_t mask = kCanAll;            // kInfer: candidate types
+  bool seen = false;                 // kInfer: any non-empty value
+  uint8_t saved_mask = kCanAll;
+  bool saved_seen = false;
+
+  void Reset(Action a) {
+    action = a;
+    i64.clear();
+    f64.clear();
+    codes.clear();
+    bools.clear();
+    if (a == Action::kString) dict.Clear();
+    dict_added_row = SIZE_MAX;
+    mask = kCanAll;
+    seen = false;
+  }
+
+  void Rollback(size_t rows) {
+    switch (action) {
+      case Action::kInt64:
+      case Action::kTimestamp:
+        i64.resize(std::min(i64.size(), rows));
+        break;
+      case Action::kFloat64:
+        f64.resize(std::min(f64.size(), rows));
+        break;
+      case Action::kBool:
+        bools.resize(std::min(bools.size(), rows));
+        break;
+      case Action::kString:
+        codes.resize(std::min(codes.size(), rows));
+        if (dict_added_row == rows) {
+          dict.PopLast();
+          dict_added_row = SIZE_MAX;
+        }
+        break;
+      case Action::kInfer:
+        mask = saved_mask;
+        seen = saved_seen;
+        break;
+      case Action::kSkip:
+        break;
+    }
+  }
+};
+
+enum class ErrorKind : uint8_t {
+  kBadValue,
+  kTooFewFields,
+  kTooManyFields,
+  kQuoteInField,
+  kAfterQuote,
+  kUnterminatedQuote,
+};
+
+struct RowError {
+  size_t offset = 0;  // in the round buffer: where the line number is taken
+  uint32_t field = 0;
+  uint32_t got_fields = 0;
+  ErrorKind kind = ErrorKind::kBadValue;
+  Action action = Action::kSkip;
+  std::string text;
+};
+
+struct BlockResult {
+  std::vector<OutColumn> cols;
+  size_t rows = 0;
+  uint64_t bad_rows = 0;
+  RowError first_error;  // valid if bad_rows > 0
+};
+
+std::string Excerpt(std::string_view s) {
+  std::string out;
+  size_t shown = 0;
+  for (char c : s) {
+    if (shown == kExcerptChars) {
+      out += "...";
+      break;
+    }
+    ++shown;
+    switch (c) {
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\x{:02x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+class BlockParser {
+ public:
+  BlockParser(const ParsePlan& plan, const char* base)
+      : plan_(plan), base_(base), nfields_(static_cast<uint32_t>(plan.fields.size())) {
+    const auto d = static_cast<unsigned char>(plan.delimiter);
+    special_[d] = special_['\n'] = special_['\r'] = special_['"'] = true;
+    term_[d] = term_['\n'] = term_['\r'] = true;
+    for (const FieldPlan& f : plan.fields) has_infer_ |= f.action == Action::kInfer;
+  }
+
+  void Parse(const char* begin, const char* end, BlockResult& out) {
+    out.rows = 0;
+    out.bad_rows = 0;
+    out.cols.resize(plan_.out_actions.size());
+    for (size_t c = 0; c < out.cols.size(); ++c) out.cols[c].Reset(plan_.out_actions[c]);
+    end_ = end;
+    const char* p = begin;
+    while (p < end) {
+      if (plan_.skip_blank_lines && (*p == '\n' || (*p == '\r' && p[1] == '\n'))) {
+        p += *p == '\n' ? 1 : 2;
+        continue;
+      }
+      const char* record = p;
+      if (has_infer_) SaveInferState(out);
+      if (ParseRecord(p, out)) {
+        ++out.rows;
+        continue;
+      }
+      if (out.bad_rows == 0) out.first_error = std::move(error_);
+      ++out.bad_rows;
+      for (OutColumn& c : out.cols) c.Rollback(out.rows);
+      p = SkipRecord(record);
+      if (out.bad_rows > plan_.max_bad_rows) break;  // the read fails; no need to go on
+    }
+  }
+
+ private:
+  static void SaveInferState(BlockResult& out) {
+    for (OutColumn& c : out.cols) {
+      c.saved_mask = c.mask;
+      c.saved_seen = c.seen;
+    }
+  }
+
+  bool IsEol(const char* q) const { return *q == '\n' || (*q == '\r' && q[1] == '\n'); }
+
+  // End of an unquoted field: the delimiter, the line end, or a '"' (an error for the caller).
+  const char* ScanUnquoted(const char* q) const {
+    for (;;) {
+      while (!special_[static_cast<unsigned char>(*q)]) ++q;
+      if (*q == '\r' && q[1] != '\n') {  // a lone CR is data
+        ++q;
+        continue;
+      }
+      return q;
+    }
+  }
+
+  // Parity-aware end of the record that starts at `record` (for skipping a bad row).
+  const char* SkipRecord(const char* record) const {
+    bool in_quotes = false;
+    for (const char* q = record; q < end_; ++q) {
+      if (*q == '"') {
+        in_quotes = !in_quotes;
+      } else if (*q == '\n' && !in_quotes) {
+        return q + 1;
+      }
+    }
+    return end_;
+  }
+
+  // Quoted field at p (p points at the opening quote). On success `text` is the unescaped value
+  // and `q` the position after the closing quote.
+  bool ScanQuoted(const char* p, std::string_view& text, const char*& q) {
+    const char* s = p + 1;
+    auto* c = static_cast<const char*>(std::memchr(s, '"', static_cast<size_t>(end_ - s)));
+    if (c == nullptr) return false;
+    if (c[1] != '"') {
+      text = std::string_view(s, static_cast<size_t>(c - s));
+      q = c + 1;
+      return true;
+    }
+    scratch_.assign(s, c + 1);  // up to and including the first quote of a "" pair
+    s = c + 2;
+    for (;;) {
+      c = static_cast<const char*>(std::memchr(s, '"', static_cast<size_t>(end_ - s)));
+      if (c == nullptr) return false;
+      scratch_.append(s, c);
+      if (c[1] == '"') {
+        scratch_.push_back('"');
+        s = c + 2;
+        continue;
+      }
+      text = scratch_;
+      q = c + 1;
+      return true;
+    }
+  }
+
+  // Parses `text` as the field's type and appends it; false if it does not parse.
+  bool StoreText(const FieldPlan& fp, std::string_view text, BlockResult& out) {
+    if (fp.action == Action::kSkip) return true;
+    OutColumn& c = out.cols[fp.out];
+    switch (fp.action) {
+      case Action::kInt64: {
+        int64_t v = kNullInt64;
+        if (!text.empty() && !ParseInt64Text(text, v)) return false;
+        c.i64.push_back(v);
+        return true;
+      }
+      case Action::kFloat64: {
+        double v = kNullFloat64;
+        if (!text.empty() && !ParseFloat64Text(text, v)) return false;
+        c.f64.push_back(v);
+        return true;
+      }
+      case Action::kTimestamp: {
+        int64_t v = kNullInt64;
+        if (!text.empty()) {
+          const auto t = ParseTimestamp(text);
+          if (!t) return false;
+          v = *t;
+        }
+        c.i64.push_back(v);
+        return true;
+      }
+      case Action::kBool: {
+        uint8_t v = kNullBool;
+        if (!text.empty() && !ParseBoolText(text, v)) return false;
+        c.bools.push_back(v);
+        return true;
+      }
+      case Action::kString:
+        StoreString(c, text.data(), text.size(), out.rows);
+        return true;
+      case Action::kInfer:
+        if (!text.empty()) {
+          c.seen = true;
+          if (c.mask != 0) c.mask &= Classify(text);
+        }
+        return true;
+      case Action::kSkip:
+        return true;
+    }
+    return true;
+  }
+
+  static void StoreString(OutColumn& c, const char* s, size_t len, size_t row) {
+    if (len == 0) {
+      c.codes.push_back(kNullCode);
+      return;
+    }
+    bool added;
+    c.codes.push_back(c.dict.GetOrAdd(s, len, added));
+    if (added) c.dict_added_row = row;
+  }
+
+  bool Fail(ErrorKind kind, uint32_t field, const char* at, std::string_view text,
+            uint32_t got = 0) {
+    error_.kind = kind;
+    error_.field = field;
+    error_.offset = static_cast<size_t>(at - base_);
+    error_.got_fields = got;
+    error_.action = field < nfields_ ? plan_.fields[field].action : Action::kSkip;
+    error_.text = Excerpt(text);
+    return false;
+  }
+
+  // Number of fields of the record from `q` (a delimiter after field `f`) on, plus f + 1.
+  uint32_t CountFields(const char* q, uint32_t f) const {
+    uint32_t n = f + 1;
+    bool in_quotes = false;
+    for (; q < end_; ++q) {
+      if (*q == '"') {
+        in_quotes = !in_quotes;
+      } else if (!in_quotes) {
+        if (*q == plan_.delimiter) {
+          ++n;
+        } else if (*q == '\n') {
+          break;
+        }
+      }
+    }
+    return n;
+  }
+
+  // The text of field f ended at q but q is not the right terminator: say why.
+  bool FailTerminator(uint32_t f, const char* field, const char* q, bool quoted) {
+    const bool last = f + 1 == nfields_;
+    if (!quoted) {
+      const char* fe = ScanUnquoted(field);
+      if (*fe == '"') return Fail(ErrorKind::kQuoteInField, f, field, LineRest(field));
+      if (fe != q) {
+        return Fail(ErrorKind::kBadValue, f, field,
+                    std::string_view(field, static_cast<size_t>(fe - field)));
+      }
+    }
+    if (!last && (IsEol(q) || q >= end_))
+      return Fail(ErrorKind::kTooFewFields, f + 1, q, {}, f + 1);
+    if (last && *q == plan_.delimiter && q < end_) {
+      return Fail(ErrorKind::kTooManyFields, nfields_, q, {}, CountFields(q, f));
+    }
+    return Fail(ErrorKind::kAfterQuote, f, q, LineRest(q));
+  }
+
+  std::string_view LineRest(const char* q) const {
+    const char* e = q;
+    while (e < end_ && *e != '\n' && e - q <= static_cast<ptrdiff_t>(kExcerptChars)) ++e;
+    return {q, static_cast<size_t>(e - q)};
+  }
+
+  // The general path for an unquoted field whose fast parse did not succeed.
+  bool SlowUnquoted(const FieldPlan& fp, uint32_t f, const char* p, BlockResult& out,
+                    const char*& q) {
+    const char* fe = ScanUnquoted(p);
+    if (*fe == '"') return Fail(ErrorKind::kQuoteInField, f, p, LineRest(p));
+    const std::string_view text(p, static_cast<size_t>(fe - p));
+    if (!StoreText(fp, text, out)) return Fail(ErrorKind::kBadValue, f, p, text);
+    q = fe;
+    return true;
+  }
+
+  bool ParseRecord(const char*& pp, BlockResult& out) {
+    const char* p = pp;
+    const char delim = plan_.delimiter;
+    for (uint32_t f = 0; f < nfields_; ++f) {
+      const FieldPlan fp = plan_.fields[f];
+      const char* field = p;
+      const char* q = p;  // after the field's text, at its terminator
+      bool quoted = false;
+      if (*p == '"' && p < end_) {
+        quoted = true;
+        std::string_view text;
+        if (!ScanQuoted(p, text, q)) {
+          return Fail(ErrorKind::kUnterminatedQuote, f, field, {});
+        }
+        if (!StoreText(fp, text, out)) return Fail(ErrorKind::kBadValue, f, field, text);
+      } else {
+        switch (fp.action) {
+          case Action::kFloat64: {
+            if (term_[static_cast<unsigned char>(*p)] && (*p != '\r' || p[1] == '\n')) {
+              out.cols[fp.out].f64.push_back(kNullFloat64);
+              break;
+            }
+            double v;
+            const char* s = p + (*p == '+' && p[1] != '-');
+            const auto r = fast_float::from_chars(s, end_, v);
+            if (r.ec == std::errc() && term_[static_cast<unsigned char>(*r.ptr)]) {
+              out.cols[fp.out].f64.push_back(v);
+              q = r.ptr;
+              break;
+            }
+            if (!SlowUnquoted(fp, f, p, out, q)) return false;
+            break;
+          }
+          case Action::kString: {
+            q = ScanUnquoted(p);
+            if (*q == '"') return Fail(ErrorKind::kQuoteInField, f, p, LineRest(p));
+            StoreString(out.cols[fp.out], p, static_cast<size_t>(q - p), out.rows);
+            break;
+          }
+          case Action::kTimestamp: {
+            int64_t v;
+            const char* e;
+            if (FastTimestamp(p, v, e) && term_[static_cast<unsigned char>(*e)] &&
+                (*e != '\r' || e[1] == '\n')) {
+              out.cols[fp.out].i64.push_back(v);
+              q = e;
+              break;
+            }
+            if (!SlowUnquoted(fp, f, p, out, q)) return false;
+            break;
+          }
+          case Action::kInt64: {
+            const char* s = p + (*p == '-' || *p == '+');
+            const char* e = s;
+            uint64_t v = 0;
+            while (Digit(*e) < 10 && e - s < 18) v = v * 10 + Digit(*e++);
+            if (e != s && term_[static_cast<unsigned char>(*e)] && (*e != '\r' || e[1] == '\n')) {
+              out.cols[fp.out].i64.push_back(*p == '-' ? -static_cast<int64_t>(v)
+                                                       : static_cast<int64_t>(v));
+              q = e;
+              break;
+            }
+            if (!SlowUnquoted(fp, f, p, out, q)) return false;
+            break;
+          }
+          case Action::kSkip: {
+            q = ScanUnquoted(p);
+            if (*q == '"') return Fail(ErrorKind::kQuoteInField, f, p, LineRest(p));
+            break;
+          }
+          case Action::kBool:
+          case Action::kInfer:
+            if (!SlowUnquoted(fp, f, p, out, q)) return false;
+            break;
+        }
+      }
+      if (f + 1 < nfields_) {
+        if (*q == delim && q < end_) {
+          p = q + 1;
+          continue;
+        }
+      } else if (*q == '\n') {
+        p = q + 1;
+        continue;
+      } else if (*q == '\r' && q[1] == '\n') {
+        p = q + 2;
+        continue;
+      }
+      return FailTerminator(f, field, q, quoted);
+    }
+    pp = std::min(p, end_);
+    return true;
+  }
+
+  const ParsePlan& plan_;
+  const char* base_;
+  const char* end_ = nullptr;
+  const uint32_t nfields_;
+  bool has_infer_ = false;
+  std::array<bool, 256> special_{};
+  std::array<bool, 256> term_{};
+  std::string scratch_;
+  RowError error_;
+};
+
+// ------------------------------------------------------------------------------------------------
+// Input buffering at record granularity
+
+class RecordBuffer {
+ public:
+  RecordBuffer(std::unique_ptr<InputStream> in, std::string name)
+      : in_(std::move(in)), name_(std::move(name)) {
+    Reserve(0);
+  }
+
+  const std::string& name() const { return name_; }
+  const char* data() const { return buf_.get(); }
+  size_t size() const { return size_; }
+  bool eof() const { return eof_; }
+  uint64_t line() const { return line_; }
+  InputStream& stream() { return *in_; }
+
+  /// Reads until size() >= target or the end of the input. The buffer grows by doubling as data
+  /// actually arrives, so a small input never costs a round-sized allocation.
+  Status Fill(size_t target) {
+    while (!eof_ && size_ < target) {
+      const size_t want = std::min(target, std::max(size_ * 2, size_t{64} << 10));
+      Reserve(want);
+      auto got = ReadFully(*in_, buf_.get() + size_, want - size_);
+      if (!got.ok()) return got.status();
+      size_ += *got;
+      if (size_ < want) eof_ = true;
+    }
+    buf_[size_] = '\n';  // sentinel: every unquoted scan stops here
+    return Status::Ok();
+  }
+
+  /// Drops the first n bytes (which hold `newlines` line ends).
+  void Consume(size_t n, uint64_t newlines) {
+    std::memmove(buf_.get(), buf_.get() + n, size_ - n);
+    size_ -= n;
+    buf_[size_] = '\n';
+    line_ += newlines;
+  }
+
+ private:
+  void Reserve(size_t n) {
+    if (buf_ && capacity_ >= n) return;
+    auto bigger = std::make_unique_for_overwrite<char[]>(n + kPadding);
+    if (size_ > 0) std::memcpy(bigger.get(), buf_.get(), size_);
+    // Only the bytes a scan may look at past the data need defined values.
+    std::memset(bigger.get() + size_, 0, std::min(n, size_ + kPadding) - size_);
+    std::memset(bigger.get() + n, 0, kPadding);
+    bigger[size_] = '\n';
+    buf_ = std::move(bigger);
+    capacity_ = n;
+  }
+
+  std::unique_ptr<InputStream> in_;
+  std::string name_;
+  std::unique_ptr<char[]> buf_;
+  size_t capacity_ = 0;
+  size_t size_ = 0;
+  bool eof_ = false;
+  uint64_t line_ = 1;
+};
+
+uint64_t CountNewlines(const char* p, size_t n) {
+  uint64_t c = 0;
+  for (size_t i = 0; i < n; ++i) c += p[i] == '\n';
+  return c;
+}
+
+// Record-aligned blocks of the current buffer.
+struct Layout {
+  std::vector<size_t> starts;      // nblocks + 1 entries; starts.back() = end of complete records
+  std::vector<uint64_t> newlines;  // per fixed block [k*bs, (k+1)*bs)
+  size_t block_size = 0;
+  size_t usable = 0;             // = starts.back()
+  uint64_t usable_newlines = 0;  // line ends in [0, usable)
+
+  size_t blocks() const { return starts.size() - 1; }
+};
+
+// Splits [0, size) into blocks at record starts. usable == 0 (with !eof) means no whole record
+// is in the buffer yet.
+Layout ComputeLayout(const RecordBuffer& rb, size_t block_size, int threads) {
+  Layout lay;
+  lay.block_size = block_size;
+  const char* d = rb.data();
+  const size_t n = rb.size();
+  const size_t nb = std::max<size_t>(1, (n + block_size - 1) / block_size);
+  std::vector<uint64_t> quotes(nb);
+  lay.newlines.assign(nb, 0);
+  ParallelFor(threads, nb, [&](size_t k, int) {
+    const size_t b = k * block_size;
+    const size_t e = std::min(n, b + block_size);
+    uint64_t qc = 0, nc = 0;
+    for (size_t i = b; i < e; ++i) {
+      qc += d[i] == '"';
+      nc += d[i] == '\n';
+    }
+    quotes[k] = qc;
+    lay.newlines[k] = nc;
+  });
+  std::vector<uint8_t> parity(nb + 1, 0);  // quote parity before fixed block k
+  for (size_t k = 0; k < nb; ++k) parity[k + 1] = parity[k] ^ static_cast<uint8_t>(quotes[k] & 1);
+
+  size_t usable = n;
+  if (!rb.eof()) {  // the last record may continue in the next read
+    uint8_t par = parity[nb];
+    usable = 0;
+    for (size_t i = n; i-- > 0;) {
+      if (d[i] == '"') {
+        par ^= 1;
+      } else if (d[i] == '\n' && par == 0) {
+        usable = i + 1;
+        break;
+      }
+    }
+  }
+  lay.usable = usable;
+  lay.starts.assign(nb + 1, usable);
+  lay.starts[0] = 0;
+  for (size_t k = nb; k-- > 1;) {
+    // First record start in [k*bs, (k+1)*bs]: after a '\n' at even parity, scanning from k*bs-1.
+    const size_t from = k * block_size - 1;
+    const size_t to = std::min(usable, (k + 1) * block_size);
+    size_t found = SIZE_MAX;
+    bool in_quotes = (parity[k] ^ (d[from] == '"')) != 0;
+    for (size_t i = from; i < to; ++i) {
+      if (d[i] == '"') {
+        in_quotes = !in_quotes;
+      } else if (d[i] == '\n' && !in_quotes) {
+        found = i + 1;
+        break;
+      }
+    }
+    lay.starts[k] = std::min(found == SIZE_MAX ? lay.starts[k + 1] : found, usable);
+  }
+  uint64_t nl = 0;
+  for (uint64_t c : lay.newlines) nl += c;
+  lay.usable_newlines = nl - CountNewlines(d + usable, n - usable);
+  return lay;
+}
+
+// The physical line of byte `offset` of the buffer.
+uint64_t LineAt(const RecordBuffer& rb, const Layout& lay, size_t offset) {
+  const size_t k = std::min(offset / lay.block_size, lay.newlines.size() - 1);
+  uint64_t line = rb.line();
+  for (size_t i = 0; i < k; ++i) line += lay.newlines[i];
+  return line + CountNewlines(rb.data() + k * lay.block_size, offset - k * lay.block_size);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Header, projection, plan
+
+struct ColumnSpec {
+  std::string name;
+  uint32_t field = 0;  // index in the header
+  DataType type = DataType::kFloat64;
+  bool declared = false;
+  bool inferred_from_first_block = false;
+};
+
+std::string DelimiterName(char d) {
+  if (d == '\t') return "tab";
+  return fmt::format("'{}'", d);
+}
+
+const char* Expectation(Action a) {
+  switch (a) {
+    case Action::kInt64:
+      return "an integer";
+    case Action::kFloat64:
+      return "a number";
+    case Action::kTimestamp:
+      return "a timestamp (YYYY-MM-DD HH:MM:SS or YYYY-MM-DD)";
+    case Action::kBool:
+      return "a bool (0, 1, true, false)";
+    default:
+      return "a value";
+  }
+}
+
+struct ReaderContext {
+  std::string name;
+  const CsvReadOptions* options = nullptr;
+  std::vector<std::string> header;
+  std::vector<ColumnSpec> columns;  // output columns, in output order
+};
+
+std::string FormatRowError(const ReaderContext& ctx, uint64_t line, const RowError& e) {
+  std::string where = fmt::format("{}:{}:{}", ctx.name, line, e.field + 1);
+  if (e.field < ctx.header.size()) where += fmt::format(" (column '{}')", ctx.header[e.field]);
+  const size_t n = ctx.header.size();
+  switch (e.kind) {
+    case ErrorKind::kBadValue: {
+      std::string msg =
+          fmt::format("{}: expected {}, got \"{}\"", where, Expectation(e.action), e.text);
+      for (const ColumnSpec& c : ctx.columns) {
+        if (c.field == e.field && c.inferred_from_first_block) {
+          msg += fmt::format(
+              " (the type {} was inferred from the first rows; declare the column's "
+              "type in the schema)",
+              DataTypeName(c.type));
+        }
+      }
+      return msg;
+    }
+    case ErrorKind::kTooFewFields:
+    case ErrorKind::kTooManyFields:
+      return fmt::format("{}: expected {} fields, got {}", where, n, e.got_fields);
+    case ErrorKind::kQuoteInField:
+      return fmt::format(
+          "{}: expected a field without quotes or a fully quoted field (with \"\" for a quote "
+          "inside), got \"{}\"",
+          where, e.text);
+    case ErrorKind::kAfterQuote:
+      return fmt::format("{}: expected {} or a line end after the closing quote, got \"{}\"", where,
+                         DelimiterName(ctx.options->delimiter), e.text);
+    case ErrorKind::kUnterminatedQuote:
+      return fmt::format(
+          "{}: unterminated quoted field (no closing '\"' before the end of the file)", where);
+  }
+  return where;
+}
+
+Status ValidateOptions(const CsvReadOptions& o) {
+  if (o.threads < 1)
+    return Status::Config("CsvReadOptions.threads must be >= 1, got {}", o.threads);
+  if (o.block_size < 1) return Status::Config("CsvReadOptions.block_size must be >= 1, got 0");
+  if (o.delimiter == '"' || o.delimiter == '\n' || o.delimiter == '\r') {
+    return Status::Config("CsvReadOptions.delimiter cannot be a quote or a line end");
+  }
+  for (size_t i = 0; i < o.columns.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (o.columns[i] == o.columns[j]) {
+        return Status::Config("CsvReadOptions.columns lists '{}' twice", o.columns[i]);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// Splits the header record [0, len) of the buffer into names.
+Result<std::vector<std::string>> ParseHeaderFields(const std::string& name, const char* d,
+                                                   size_t len, char delim) {
+  std::vector<std::string> names;
+  size_t i = 0;
+  for (;;) {
+    std::string field;
+    const auto col = names.size() + 1;
+    if (i < len && d[i] == '"') {
+      ++i;
+      for (;;) {
+        if (i >= len) {
+          return Status::Data("{}:1:{}: unterminated quoted field in the header", name, col);
+        }
+        if (d[i] == '"') {
+          if (i + 1 < len && d[i + 1] == '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        field += d[i++];
+      }
+      if (i < len && d[i] != delim && d[i] != '\n' &&
+          !(d[i] == '\r' && i + 1 < len && d[i + 1] == '\n')) {
+        return Status::Data(
+            "{}:1:{}: expected {} or a line end after the closing quote in the header", name, col,
+            DelimiterName(delim));
+      }
+    } else {
+      while (i < len && d[i] != delim && d[i] != '\n' &&
+             !(d[i] == '\r' && i + 1 < len && d[i + 1] == '\n')) {
+        if (d[i] == '"') {
+          return Status::Data("{}:1:{}: unexpected '\"' in an unquoted header name", name, col);
+        }
+        field += d[i++];
+      }
+    }
+    names.push_back(std::move(field));
+    if (i < len && d[i] == delim) {
+      ++i;
+      continue;
+    }
+    break;
+  }
+  for (size_t c = 0; c < names.size(); ++c) {
+    if (names[c].empty()) {
+      return Status::Data("{}:1:{}: empty column name in the header (every column needs a name)",
+                          name, c + 1);
+    }
+    for (size_t j = 0; j < c; ++j) {
+      if (names[j] == names[c]) {
+        return Status::Data(
+            "{}:1:{} (column '{}'): duplicate column name in the header (also column {})", name,
+            c + 1, names[c], j + 1);
+      }
+    }
+  }
+  return names;
+}
+
+// Reads and consumes the header record.
+Result<std::vector<std::string>> ReadHeader(RecordBuffer& rb, char delim, size_t first_fill) {
+  UPCAMP_RETURN_IF_ERROR(rb.Fill(first_fill));
+  if (rb.size() >= 3 && std::memcmp(rb.data(), "\xEF\xBB\xBF", 3) == 0) rb.Consume(3, 0);  // BOM
+  if (rb.size() == 0) return Status::Data("{}: empty file (expected a header line)", rb.name());
+  for (;;) {
+    const char* d = rb.data();
+    bool in_quotes = false;
+    size_t end = SIZE_MAX;
+    for (size_t i = 0; i < rb.size(); ++i) {
+      if (d[i] == '"') {
+        in_quotes = !in_quotes;
+      } else if (d[i] == '\n' && !in_quotes) {
+        end = i + 1;
+        break;
+      }
+    }
+    if (end == SIZE_MAX && !rb.eof()) {
+      UPCAMP_RETURN_IF_ERROR(rb.Fill(rb.size() * 2));
+      continue;
+    }
+    if (end == SIZE_MAX) end = rb.size();
+    auto names = ParseHeaderFields(rb.name(), d, end, delim);
+    if (!names.ok()) return names.status();
+    rb.Consume(end, CountNewlines(d, end));
+    return names;
+  }
+}
+
+Status ResolveColumns(ReaderContext& ctx) {
+  const CsvReadOptions& o = *ctx.options;
+  std::unordered_map<std::string_view, uint32_t> index;
+  for (size_t i = 0; i < ctx.header.size(); ++i)
+    index.emplace(ctx.header[i], static_cast<uint32_t>(i));
+  std::vector<std::string> wanted = o.columns.empty() ? ctx.header : o.columns;
+  for (const std::string& w : wanted) {
+    auto it = index.find(w);
+    if (it == index.end()) {
+      return Status::Data("{} has no column '{}' (columns: {})", ctx.name, w,
+                          fmt::join(ctx.header, ", "));
+    }
+    ColumnSpec spec;
+    spec.name = w;
+    spec.field = it->second;
+    for (const Field& f : o.schema) {
+      if (f.name == w) {
+        spec.type = f.type;
+        spec.declared = true;
+      }
+    }
+    ctx.columns.push_back(std::move(spec));
+  }
+  return Status::Ok();
+}
+
+ParsePlan MakePlan(const ReaderContext& ctx, bool infer) {
+  ParsePlan plan;
+  plan.delimiter = ctx.options->delimiter;
+  plan.skip_blank_lines = ctx.header.size() > 1;
+  plan.max_bad_rows = ctx.options->max_errors;
+  plan.fields.resize(ctx.header.size());
+  for (size_t c = 0; c < ctx.columns.size(); ++c) {
+    const ColumnSpec& s = ctx.columns[c];
+    const Action a = infer && !s.declared ? Action::kInfer : ActionFor(s.type);
+    plan.fields[s.field] = FieldPlan{a, static_cast<uint32_t>(c)};
+    plan.out_actions.push_back(a);
+  }
+  return plan;
+}
+
+bool NeedsInference(const ReaderContext& ctx) {
+  return std::any_of(ctx.columns.begin(), ctx.columns.end(),
+                     [](const ColumnSpec& c) { return !c.declared; });
+}
+
+// ------------------------------------------------------------------------------------------------
+// The round loop
+
+/// A finished round: parsed blocks in file order, string codes already global.
+struct Round {
+  std::vector<BlockResult>* blocks = nullptr;
+  size_t nblocks = 0;
+  size_t rows = 0;
+};
+
+/// Output columns growing round by round (also the batch of one round).
+struct ColumnBuilder {
+  Action action = Action::kSkip;
+  std::vector<int64_t> i64;
+  std::vector<double> f64;
+  std::vector<int32_t> codes;
+  std::vector<uint8_t> bools;
+  std::shared_ptr<StringDictionary> dict;
+  // Per block of the current round: local code -> global code.
+  std::vector<std::vector<int32_t>> remap;
+};
+
+class RoundRunner {
+ public:
+  RoundRunner(const ReaderContext& ctx, const ParsePlan& plan) : ctx_(ctx), plan_(plan) {
+    const CsvReadOptions& o = *ctx.options;
+    block_size_ = o.block_size;
+    blocks_per_round_ = std::clamp<size_t>(kMaxRoundBytes / block_size_, 1, kMaxBlocksPerRound);
+    round_bytes_ = block_size_ * blocks_per_round_;
+  }
+
+  size_t round_bytes() const { return round_bytes_; }
+  uint64_t bad_rows() const { return bad_rows_; }
+  const std::string& first_error() const { return first_error_; }
+
+  /// Parses rounds until the input ends or `rows_limit_bytes` ... ; calls `finish` per round.
+  /// If `first_block_only`, parses only the first block of the first round (no consuming).
+  Status Run(RecordBuffer& rb, bool first_block_only, Progress* progress,
+             const std::function<Status(Round&)>& finish) {
+    const int threads = ctx_.options->threads;
+    uint64_t raw_seen = rb.stream().raw_position();
+    size_t fill = round_bytes_;
+    for (;;) {
+      UPCAMP_RETURN_IF_ERROR(rb.Fill(fill));
+      if (rb.size() == 0) return Status::Ok();
+      Layout lay = ComputeLayout(rb, block_size_, threads);
+      if (lay.usable == 0 && !rb.eof()) {  // one record longer than the buffer: read more
+        fill = rb.size() * 2;
+        continue;
+      }
+      fill = round_bytes_;
+      const size_t nb = first_block_only ? 1 : lay.blocks();
+      if (results_.size() < nb) results_.resize(nb);
+      ParallelFor(threads, nb, [&](size_t k, int) {
+        BlockParser parser(plan_, rb.data());
+        parser.Parse(rb.data() + lay.starts[k], rb.data() + lay.starts[k + 1], results_[k]);
+      });
+      Round round;
+      round.blocks = &results_;
+      round.nblocks = nb;
+      for (size_t k = 0; k < nb; ++k) {
+        const BlockResult& b = results_[k];
+        round.rows += b.rows;
+        if (b.bad_rows == 0) continue;
+        if (bad_rows_ == 0) {
+          first_error_ = FormatRowError(ctx_, LineAt(rb, lay, b.first_error.offset), b.first_error);
+        }
+        bad_rows_ += b.bad_rows;
+        if (bad_rows_ > ctx_.options->max_errors) {
+          if (ctx_.options->max_errors == 0) return Status::Data("{}", first_error_);
+          return Status::Data("{} (the first of more than {} bad rows; max_errors = {})",
+                              first_error_, ctx_.options->max_errors, ctx_.options->max_errors);
+        }
+      }
+      UPCAMP_RETURN_IF_ERROR(finish(round));
+      if (first_block_only) return Status::Ok();
+      rb.Consume(lay.usable, lay.usable_newlines);
+      if (progress != nullptr) {
+        const uint64_t raw = rb.stream().raw_position();
+        progress->Add(raw - raw_seen);
+        raw_seen = raw;
+      }
+      if (rb.eof() && rb.size() == 0) return Status::Ok();
+    }
+  }
+
+ private:
+  const ReaderContext& ctx_;
+  const ParsePlan& plan_;
+  size_t block_size_ = 0;
+  size_t blocks_per_round_ = 0;
+  size_t round_bytes_ = 0;
+  std::vector<BlockResult> results_;
+  uint64_t bad_rows_ = 0;
+  std::string first_error_;
+};
+
+// Merges the round's local dictionaries (in block order) and appends its values to `cols`.
+void AppendRound(Round& round, std::vector<ColumnBuilder>& cols, int threads) {
+  auto& blocks = *round.blocks;
+  const size_t nb = round.nblocks;
+  std::vector<size_t> string_cols;
+  for (size_t c = 0; c < cols.size(); ++c) {
+    if (cols[c].action == Action::kString) string_cols.push_back(c);
+  }
+  ParallelFor(threads, string_cols.size(), [&](size_t t, int) {
+    ColumnBuilder& col = cols[string_cols[t]];
+    col.remap.resize(nb);
+    for (size_t k = 0; k < nb; ++k) {
+      const LocalDict& local = blocks[k].cols[string_cols[t]].dict;
+      auto& remap = col.remap[k];
+      remap.resize(static_cast<size_t>(local.size()));
+      for (int32_t i = 0; i < local.size(); ++i)
+        remap[static_cast<size_t>(i)] = col.dict->GetOrAdd(local.Get(i));
+    }
+  });
+  const size_t base = [&] {
+    if (cols.empty()) return size_t{0};
+    const ColumnBuilder& c = cols[0];
+    switch (c.action) {
+      case Action::kInt64:
+      case Action::kTimestamp:
+        return c.i64.size();
+      case Action::kFloat64:
+        return c.f64.size();
+      case Action::kBool:
+        return c.bools.size();
+      case Action::kString:
+        return c.codes.size();
+      default:
+        return size_t{0};
+    }
+  }();
+  std::vector<size_t> offsets(nb + 1, base);
+  for (size_t k = 0; k < nb; ++k) offsets[k + 1] = offsets[k] + blocks[k].rows;
+  const size_t total = offsets[nb];
+  for (ColumnBuilder& c : cols) {
+    switch (c.action) {
+      case Action::kInt64:
+      case Action::kTimestamp:
+        c.i64.resize(total);
+        break;
+      case Action::kFloat64:
+        c.f64.resize(total);
+        break;
+      case Action::kBool:
+        c.bools.resize(total);
+        break;
+      case Action::kString:
+        c.codes.resize(total);
+        break;
+      default:
+        break;
+    }
+  }
+  ParallelFor(threads, nb * cols.size(), [&](size_t task, int) {
+    const size_t k = task / cols.size();
+    const size_t ci = task % cols.size();
+    ColumnBuilder& c = cols[ci];
+    const OutColumn& src = blocks[k].cols[ci];
+    const size_t at = offsets[k];
+    switch (c.action) {
+      case Action::kInt64:
+      case Action::kTimestamp:
+        std::copy(src.i64.begin(), src.i64.end(), c.i64.begin() + at);
+        break;
+      case Action::kFloat64:
+        std::copy(src.f64.begin(), src.f64.end(), c.f64.begin() + at);
+        break;
+      case Action::kBool:
+        std::copy(src.bools.begin(), src.bools.end(), c.bools.begin() + at);
+        break;
+      case Action::kString: {
+        const auto& remap = c.remap[k];
+        int32_t* out = c.codes.data() + at;
+        for (size_t i = 0; i < src.codes.size(); ++i) {
+          const int32_t code = src.codes[i];
+          out[i] = code == kNullCode ? kNullCode : remap[static_cast<size_t>(code)];
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  });
+}
+
+std::vector<ColumnBuilder> MakeBuilders(const ReaderContext& ctx) {
+  std::vector<ColumnBuilder> cols(ctx.columns.size());
+  for (size_t c = 0; c < cols.size(); ++c) {
+    cols[c].action = ActionFor(ctx.columns[c].type);
+    if (cols[c].action == Action::kString) cols[c].dict = std::make_shared<StringDictionary>();
+  }
+  return cols;
+}
+
+Result<Table> BuildTable(const ReaderContext& ctx, std::vector<ColumnBuilder>& cols,
+                         bool keep_dicts) {
+  std::vector<Column> out;
+  out.reserve(cols.size());
+  for (size_t c = 0; c < cols.size(); ++c) {
+    const std::string& name = ctx.columns[c].name;
+    ColumnBuilder& b = cols[c];
+    switch (ctx.columns[c].type) {
+      case DataType::kInt64:
+        out.push_back(Column::Int64(name, std::move(b.i64)));
+        break;
+      case DataType::kTimestamp:
+        out.push_back(Column::Timestamp(name, std::move(b.i64)));
+        break;
+      case DataType::kFloat64:
+        out.push_back(Column::Float64(name, std::move(b.f64)));
+        break;
+      case DataType::kBool:
+        out.push_back(Column::Bool(name, std::move(b.bools)));
+        break;
+      case DataType::kString:
+        out.push_back(
+            Column::String(name, std::move(b.codes), keep_dicts ? b.dict : std::move(b.dict)));
+        break;
+    }
+    b.i64 = {};
+    b.f64 = {};
+    b.bools = {};
+    b.codes = {};
+  }
+  return Table::Make(std::move(out));
+}
+
+void ReportSkipped(const ReaderContext& ctx, const RoundRunner& runner) {
+  if (runner.bad_rows() == 0) return;
+  spdlog::warn("{}: skipped {} bad row{} (max_errors = {}); the first: {}", ctx.name,
+               runner.bad_rows(), runner.bad_rows() == 1 ? "" : "s", ctx.options->max_errors,
+               runner.first_error());
+}
+
+using StreamFactory = std::function<Result<std::unique_ptr<InputStream>>()>;
+
+Result<std::unique_ptr<InputStream>> OpenMaybePrefetching(const std::string& path) {
+  auto in = InputStream::Open(path);
+  if (!in.ok()) return in.status();
+  if (!CompressionSuffix(path).empty()) return InputStream::Prefetching(std::move(*in));
+  return in;
+}
+
+// Opens the input and reads the header; fills ctx.header and ctx.columns.
+Result<std::unique_ptr<RecordBuffer>> OpenReader(const StreamFactory& open, ReaderContext& ctx,
+                                                 size_t first_fill) {
+  auto in = open();
+  if (!in.ok()) return in.status();
+  auto rb = std::make_unique<RecordBuffer>(std::move(*in), ctx.name);
+  auto header = ReadHeader(*rb, ctx.options->delimiter, first_fill);
+  if (!header.ok()) return header.status();
+  ctx.header = std::move(*header);
+  ctx.columns.clear();
+  UPCAMP_RETURN_IF_ERROR(ResolveColumns(ctx));
+  return rb;
+}
+
+// Infers the undeclared columns' types from every row (ReadCsv) or the first block (batches).
+Status InferTypes(ReaderContext& ctx, RecordBuffer& rb, bool first_block_only) {
+  const ParsePlan plan = MakePlan(ctx, /*infer=*/true);
+  std::vector<uint8_t> masks(ctx.columns.size(), kCanAll);
+  std::vector<uint8_t> seen(ctx.columns.size(), 0);
+  RoundRunner runner(ctx, plan);
+  std::unique_ptr<Progress> progress;
+  if (!ctx.options->progress_label.empty() && !first_block_only) {
+    progress = std::make_unique<Progress>(ctx.options->progress_label + " (inferring types)",
+                                          rb.stream().raw_size(), "bytes");
+  }
+  UPCAMP_RETURN_IF_ERROR(runner.Run(rb, first_block_only, progress.get(), [&](Round& round) {
+    for (size_t k = 0; k < round.nblocks; ++k) {
+      const BlockResult& b = (*round.blocks)[k];
+      for (size_t c = 0; c < masks.size(); ++c) {
+        masks[c] &= b.cols[c].mask;
+        seen[c] |= static_cast<uint8_t>(b.cols[c].seen);
+      }
+    }
+    return Status::Ok();
+  }));
+  if (progress) progress->Finish();
+  for (size_t c = 0; c < ctx.columns.size(); ++c) {
+    ColumnSpec& s = ctx.columns[c];
+    if (s.declared) continue;
+    s.type = InferredType(masks[c], seen[c] != 0);
+    s.inferred_from_first_block = first_block_only;
+  }
+  return Status::Ok();
+}
+
+Result<Table> ReadAll(const StreamFactory& open, std::string name, const CsvReadOptions& options) {
+  UPCAMP_RETURN_IF_ERROR(ValidateOptions(options));
+  ReaderContext ctx;
+  ctx.name = std::move(name);
+  ctx.options = &options;
+  const size_t round =
+      std::clamp<size_t>(kMaxRoundBytes / options.block_size, 1, kMaxBlocksPerRound) *
+      options.block_size;
+  UPCAMP_ASSIGN_OR_RETURN(std::unique_ptr<RecordBuffer> rb, OpenReader(open, ctx, round));
+  if (NeedsInference(ctx)) {
+    UPCAMP_RETURN_IF_ERROR(InferTypes(ctx, *rb, /*first_block_only=*/false));
+    std::vector<ColumnSpec> resolved = ctx.columns;
+    UPCAMP_ASSIGN_OR_RETURN(rb, OpenReader(open, ctx, round));  // second pass, types known
+    ctx.columns = std::move(resolved);
+    for (ColumnSpec& c : ctx.columns) c.declared = true;
+  }
+  const ParsePlan plan = MakePlan(ctx, /*infer=*/false);
+  std::vector<ColumnBuilder> cols = MakeBuilders(ctx);
+  RoundRunner runner(ctx, plan);
+  std::unique_ptr<Progress> progress;
+  if (!options.progress_label.empty()) {
+    progress = std::make_unique<Progress>(options.progress_label, rb->stream().raw_size(), "bytes");
+  }
+  bool reserved = false;
+  UPCAMP_RETURN_IF_ERROR(runner.Run(*rb, false, progress.get(), [&](Round& r) {
+    if (!reserved && !rb->eof() && r.rows > 0) {
+      // Reserve for the whole file from the first round's density (untouched capacity costs no
+      // memory), so the columns do not double while growing.
+      reserved = true;
+      const double raw_pos = static_cast<double>(rb->stream().raw_position());
+      const double raw_size = static_cast<double>(rb->stream().raw_size());
+      if (raw_pos > 0 && raw_size >= raw_pos) {
+        const auto est =
+            static_cast<size_t>(static_cast<double>(r.rows) * raw_size / raw_pos * 1.1);
+        for (ColumnBuilder& c : cols) {
+          switch (c.action) {
+            case Action::kInt64:
+            case Action::kTimestamp:
+              c.i64.reserve(est);
+              break;
+            case Action::kFloat64:
+              c.f64.reserve(est);
+              break;
+            case Action::kBool:
+              c.bools.reserve(est);
+              break;
+            case Action::kString:
+              c.codes.reserve(est);
+              break;
+            default:
+              break;
+          }
+        }
+      }
+    }
+    AppendRound(r, cols, options.threads);
+    return Status::Ok();
+  }));
+  if (progress) progress->Finish();
+  ReportSkipped(ctx, runner);
+  return BuildTable(ctx, cols, /*keep_dicts=*/false);
+}
+
+}  // namespace
+
+Result<Table> ReadCsv(const std::string& path, const CsvReadOptions& options) {
+  return ReadAll([&] { return OpenMaybePrefetching(path); }, path, options);
+}
+
+Result<Table> ReadCsvString(std::string_view text, const CsvReadOptions& options,
+                            std::string_view name) {
+  return ReadAll(
+      [&]() -> Result<std::unique_ptr<InputStream>> { return InputStream::FromMemory(text); },
+      std::string(name), options);
+}
+
+Result<std::vector<std::string>> ReadCsvHeader(const std::string& path) {
+  auto in = InputStream::Open(path);
+  if (!in.ok()) return in.status();
+  RecordBuffer rb(std::move(*in), path);
+  return ReadHeader(rb, ',', size_t{64} << 10);
+}
+
+Status ReadCsvBatches(const std::string& path, const CsvReadOptions& options,
+                      const std::function<Status(const Table& batch)>& consume) {
+  UPCAMP_RETURN_IF_ERROR(ValidateOptions(options));
+  ReaderContext ctx;
+  ctx.name = path;
+  ctx.options = &options;
+  const size_t round =
+      std::clamp<size_t>(kMaxRoundBytes / options.block_size, 1, kMaxBlocksPerRound) *
+      options.block_size;
+  UPCAMP_ASSIGN_OR_RETURN(std::unique_ptr<RecordBuffer> rb,
+                          OpenReader([&] { return OpenMaybePrefetching(path); }, ctx, round));
+  if (NeedsInference(ctx)) {
+    UPCAMP_RETURN_IF_ERROR(InferTypes(ctx, *rb, /*first_block_only=*/true));
+    for (ColumnSpec& c : ctx.columns) c.declared = true;
+  }
+  const ParsePlan plan = MakePlan(ctx, /*infer=*/false);
+  std::vector<ColumnBuilder> cols = MakeBuilders(ctx);
+  RoundRunner runner(ctx, plan);
+  std::unique_ptr<Progress> progress;
+  if (!options.progress_label.empty()) {
+    progress = std::make_unique<Progress>(options.progress_label, rb->stream().raw_size(), "bytes");
+  }
+  UPCAMP_RETURN_IF_ERROR(runner.Run(*rb, false, progress.get(), [&](Round& r) {
+    AppendRound(r, cols, options.threads);
+    UPCAMP_ASSIGN_OR_RETURN(Table batch, BuildTable(ctx, cols, /*keep_dicts=*/true));
+    if (batch.num_rows() == 0) return Status::Ok();
+    return consume(batch);
+  }));
+  if (progress) progress->Finish();
+  ReportSkipped(ctx, runner);
+  return Status::Ok();
+}
+
+}  // namespace upcamp

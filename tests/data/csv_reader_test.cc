@@ -1,0 +1,705 @@
+#include "data/csv_reader.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <cmath>
+#include <random>
+
+#include "core/civil_time.h"
+#include "testing.h"
+
+namespace upcamp {
+namespace {
+
+using ::upcamp::testing::TempDir;
+
+// Everything observable about a table, codes included, as text (for exact comparisons).
+std::string Dump(const Table& t) {
+  std::string out;
+  for (const Column& c : t.columns()) {
+    out += c.name() + ":" + DataTypeName(c.type()) + "\n";
+    for (size_t r = 0; r < c.size(); ++r) {
+      out += c.IsNull(r) ? std::string("<null>") : c.ValueToString(r);
+      if (c.type() == DataType::kString) out += std::string("#") + std::to_string(c.codes()[r]);
+      out += "|";
+    }
+    out += "\n";
+    if (c.type() == DataType::kString) {
+      for (int32_t k = 0; k < c.dictionary().size(); ++k) {
+        out += std::string(c.dictionary().Get(k)) + "|";
+      }
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+CsvReadOptions WithSchema(std::vector<Field> schema) {
+  CsvReadOptions o;
+  o.schema = std::move(schema);
+  return o;
+}
+
+std::vector<std::string> Values(const Column& c) {
+  std::vector<std::string> v;
+  for (size_t r = 0; r < c.size(); ++r) v.push_back(c.IsNull(r) ? "<null>" : c.ValueToString(r));
+  return v;
+}
+
+using Strings = std::vector<std::string>;
+
+std::string Gzip(const std::string& text, int members = 1) {
+  std::string out;
+  const size_t part = text.size() / static_cast<size_t>(members) + 1;
+  for (size_t begin = 0; begin < text.size() || (begin == 0 && text.empty()); begin += part) {
+    const std::string piece = text.substr(begin, part);
+    z_stream z{};
+    EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    std::string buf(deflateBound(&z, piece.size()) + 64, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(piece.data()));
+    z.avail_in = static_cast<uInt>(piece.size());
+    z.next_out = reinterpret_cast<Bytef*>(buf.data());
+    z.avail_out = static_cast<uInt>(buf.size());
+    EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+    buf.resize(buf.size() - z.avail_out);
+    deflateEnd(&z);
+    out += buf;
+    if (text.empty()) break;
+  }
+  return out;
+}
+
+std::string Zstd(const std::string& text, int frames = 1) {
+  std::string out;
+  const size_t part = text.size() / static_cast<size_t>(frames) + 1;
+  for (size_t begin = 0; begin < text.size(); begin += part) {
+    const std::string piece = text.substr(begin, part);
+    std::string buf(ZSTD_compressBound(piece.size()), '\0');
+    const size_t n = ZSTD_compress(buf.data(), buf.size(), piece.data(), piece.size(), 3);
+    EXPECT_FALSE(ZSTD_isError(n));
+    buf.resize(n);
+    out += buf;
+  }
+  return out;
+}
+
+// A receipts-like file with every feature that stresses block boundaries: quoted fields with
+// delimiters, doubled quotes and newlines, CRLF and LF, empty fields, repeated strings.
+std::string MessyCsv(int rows, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string s = "id,name,when,amount,flag,note\n";
+  for (int i = 0; i < rows; ++i) {
+    s += std::to_string(static_cast<int>(rng() % 1000) - 500);
+    s += ',';
+    const uint32_t kind = rng() % 6;
+    const std::string name = std::string("n") + std::to_string(rng() % 37);
+    if (kind == 0) {
+      s += std::string("\"") + name + ",x\"";
+    } else if (kind == 1) {
+      s += std::string("\"") + name + " \"\"q\"\"\"";
+    } else if (kind == 2) {
+      s += std::string("\"") + name + "\nline2\r\nline3\"";
+    } else if (kind == 3) {
+      s += "";
+    } else {
+      s += name;
+    }
+    s += ',';
+    if (rng() % 5 != 0) {
+      s += FormatTimestamp(1500000000 + static_cast<int64_t>(rng() % 100000000));
+    }
+    s += ',';
+    if (rng() % 4 != 0) s += std::to_string(static_cast<int>(rng() % 100000)) + ".25";
+    s += ',';
+    s += (rng() % 2) ? "1" : "0";
+    s += ',';
+    if (rng() % 3 == 0)
+      s += "\"\"";
+    else
+      s += std::string("note") + std::to_string(rng() % 5);
+    s += (rng() % 3 == 0) ? "\r\n" : "\n";
+  }
+  return s;
+}
+
+const std::vector<Field> kMessySchema = {
+    {"id", DataType::kInt64},       {"name", DataType::kString}, {"when", DataType::kTimestamp},
+    {"amount", DataType::kFloat64}, {"flag", DataType::kBool},   {"note", DataType::kString}};
+
+TEST(CsvReaderTest, ParsesEveryDeclaredType) {
+  const std::string text =
+      "i,f,t,b,s\n"
+      "1,1.5,2019-03-08 10:05:00,true,abc\n"
+      "-42,-2e3,2020-02-29,0,def\n"
+      "+7,inf,2021-12-31 23:59:59,False,abc\n";
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, WithSchema({{"i", DataType::kInt64},
+                                                                {"f", DataType::kFloat64},
+                                                                {"t", DataType::kTimestamp},
+                                                                {"b", DataType::kBool},
+                                                                {"s", DataType::kString}})));
+  ASSERT_EQ(t.num_rows(), 3u);
+  EXPECT_EQ(t.column(0).int64s()[0], 1);
+  EXPECT_EQ(t.column(0).int64s()[1], -42);
+  EXPECT_EQ(t.column(0).int64s()[2], 7);
+  EXPECT_EQ(t.column(1).float64s()[0], 1.5);
+  EXPECT_EQ(t.column(1).float64s()[1], -2000.0);
+  EXPECT_TRUE(std::isinf(t.column(1).float64s()[2]));
+  EXPECT_EQ(t.column(2).type(), DataType::kTimestamp);
+  EXPECT_EQ(t.column(2).int64s()[0], *ParseTimestamp("2019-03-08 10:05:00"));
+  EXPECT_EQ(t.column(2).int64s()[1], *ParseTimestamp("2020-02-29"));
+  EXPECT_EQ(t.column(2).int64s()[2], *ParseTimestamp("2021-12-31 23:59:59"));
+  EXPECT_EQ(t.column(3).bools()[0], 1);
+  EXPECT_EQ(t.column(3).bools()[1], 0);
+  EXPECT_EQ(t.column(3).bools()[2], 0);
+  EXPECT_EQ(Values(t.column(4)), (Strings{"abc", "def", "abc"}));
+  EXPECT_EQ(t.column(4).codes()[2], t.column(4).codes()[0]);
+}
+
+TEST(CsvReaderTest, QuotedFieldsWithDelimitersQuotesAndNewlines) {
+  const std::string text =
+      "a,b,c\r\n"
+      "\"x,y\",\"say \"\"hi\"\"\",\"line1\nline2\"\r\n"
+      "\"\",plain,\"12\"\r\n";
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, WithSchema({{"c", DataType::kString}})));
+  ASSERT_EQ(t.num_rows(), 2u);
+  EXPECT_EQ(Values(t.column(0)), (Strings{"x,y", "<null>"}));
+  EXPECT_EQ(Values(t.column(1)), (Strings{"say \"hi\"", "plain"}));
+  EXPECT_EQ(Values(t.column(2)), (Strings{"line1\nline2", "12"}));
+}
+
+TEST(CsvReaderTest, QuotedNumbersAndTimestampsParse) {
+  const std::string text = "f,t\n\"1.25\",\"2019-01-02 03:04:05\"\n";
+  ASSERT_OK_AND_ASSIGN(
+      Table t,
+      ReadCsvString(text, WithSchema({{"f", DataType::kFloat64}, {"t", DataType::kTimestamp}})));
+  EXPECT_EQ(t.column(0).float64s()[0], 1.25);
+  EXPECT_EQ(t.column(1).int64s()[0], *ParseTimestamp("2019-01-02 03:04:05"));
+}
+
+TEST(CsvReaderTest, CrlfAndLfMixAndNoFinalNewline) {
+  const std::string text = "a,b\r\n1,x\n2,y\r\n3,z";
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, WithSchema({{"a", DataType::kInt64}})));
+  EXPECT_EQ(Values(t.column(0)), (Strings{"1", "2", "3"}));
+  EXPECT_EQ(Values(t.column(1)), (Strings{"x", "y", "z"}));
+}
+
+TEST(CsvReaderTest, EmptyFieldsAreMissingForEveryType) {
+  const std::string text = "i,f,t,b,s\n,,,,\n\"\",\"\",\"\",\"\",\"\"\r\n1,nan,2020-01-01,1,a\n";
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, WithSchema({{"i", DataType::kInt64},
+                                                                {"f", DataType::kFloat64},
+                                                                {"t", DataType::kTimestamp},
+                                                                {"b", DataType::kBool},
+                                                                {"s", DataType::kString}})));
+  ASSERT_EQ(t.num_rows(), 3u);
+  for (const Column& c : t.columns()) {
+    EXPECT_TRUE(c.IsNull(0)) << c.name();
+    EXPECT_TRUE(c.IsNull(1)) << c.name();
+  }
+  EXPECT_TRUE(t.column(1).IsNull(2));  // nan is missing
+  EXPECT_FALSE(t.column(0).IsNull(2));
+  EXPECT_EQ(t.column(4).dictionary().size(), 1);  // empty strings are not dictionary values
+}
+
+TEST(CsvReaderTest, SpacesAreKeptInStringsAndRejectedInNumbers) {
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString("s\n a \n", WithSchema({{"s", DataType::kString}})));
+  EXPECT_EQ(Values(t.column(0)), (Strings{" a "}));
+  auto bad = ReadCsvString("x\n 1\n", WithSchema({{"x", DataType::kInt64}}));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "<input>:2:1 (column 'x'): expected an integer, got \" 1\"");
+}
+
+TEST(CsvReaderTest, BadNumberMessageNamesFileLineColumnAndText) {
+  const std::string text =
+      "client_id,purchase_sum\n"
+      "a,1.5\n"
+      "b,\"12,5x\"\n";
+  auto r = ReadCsvString(text, WithSchema({{"purchase_sum", DataType::kFloat64}}), "receipts.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kData);
+  EXPECT_EQ(r.status().message(),
+            "receipts.csv:3:2 (column 'purchase_sum'): expected a number, got \"12,5x\"");
+  EXPECT_EQ(ExitCodeFor(r.status().code()), 3);
+}
+
+TEST(CsvReaderTest, BadValuesOfEachType) {
+  struct Case {
+    DataType type;
+    std::string value;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {DataType::kInt64, "12a", "<input>:2:2 (column 'v'): expected an integer, got \"12a\""},
+      {DataType::kInt64, "99999999999999999999",
+       "<input>:2:2 (column 'v'): expected an integer, got \"99999999999999999999\""},
+      {DataType::kInt64, "1.0", "<input>:2:2 (column 'v'): expected an integer, got \"1.0\""},
+      {DataType::kFloat64, "1.5.2", "<input>:2:2 (column 'v'): expected a number, got \"1.5.2\""},
+      {DataType::kFloat64, "+-1", "<input>:2:2 (column 'v'): expected a number, got \"+-1\""},
+      {DataType::kTimestamp, "2019-02-30 10:00:00",
+       "<input>:2:2 (column 'v'): expected a timestamp (YYYY-MM-DD HH:MM:SS or YYYY-MM-DD), got "
+       "\"2019-02-30 10:00:00\""},
+      {DataType::kTimestamp, "2019-01-01 24:00:00",
+       "<input>:2:2 (column 'v'): expected a timestamp (YYYY-MM-DD HH:MM:SS or YYYY-MM-DD), got "
+       "\"2019-01-01 24:00:00\""},
+      {DataType::kTimestamp, "01/02/2019",
+       "<input>:2:2 (column 'v'): expected a timestamp (YYYY-MM-DD HH:MM:SS or YYYY-MM-DD), got "
+       "\"01/02/2019\""},
+      {DataType::kBool, "yes",
+       "<input>:2:2 (column 'v'): expected a bool (0, 1, true, false), got \"yes\""},
+  };
+  for (const Case& c : cases) {
+    auto r =
+        ReadCsvString(std::string("k,v,w\nx,") + c.value + ",z\n", WithSchema({{"v", c.type}}));
+    ASSERT_FALSE(r.ok()) << c.value;
+    EXPECT_EQ(r.status().code(), ErrorCode::kData);
+    EXPECT_EQ(r.status().message(), c.message);
+  }
+}
+
+TEST(CsvReaderTest, LongOffendingTextIsTruncated) {
+  const std::string value(100, '7');
+  auto r =
+      ReadCsvString(std::string("v\n") + value + "x\n", WithSchema({{"v", DataType::kFloat64}}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            std::string("<input>:2:1 (column 'v'): expected a number, got \"") +
+                std::string(40, '7') + "...\"");
+}
+
+TEST(CsvReaderTest, TimestampVariants) {
+  const std::string text = "t\n2019-03-08\n2019-03-08T10:05:00\n2019-03-08 10:05:00.123\n";
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, WithSchema({{"t", DataType::kTimestamp}})));
+  const int64_t day = *ParseDate("2019-03-08");
+  EXPECT_EQ(t.column(0).int64s()[0], day);
+  EXPECT_EQ(t.column(0).int64s()[1], day + 36300);
+  EXPECT_EQ(t.column(0).int64s()[2], day + 36300);
+}
+
+TEST(CsvReaderTest, RaggedRowsAreErrors) {
+  auto few = ReadCsvString("a,b,c\n1,2,3\n4,5\n", {}, "f.csv");
+  ASSERT_FALSE(few.ok());
+  EXPECT_EQ(few.status().message(), "f.csv:3:3 (column 'c'): expected 3 fields, got 2");
+  auto many = ReadCsvString("a,b,c\n1,2,3,4,\"5,6\"\n", {}, "f.csv");
+  ASSERT_FALSE(many.ok());
+  EXPECT_EQ(many.status().message(), "f.csv:2:4: expected 3 fields, got 5");
+  // Also when the short row's last value is a number parsed on the fast path.
+  auto few_typed = ReadCsvString("a,b\n1\n", WithSchema({{"a", DataType::kFloat64}}), "f.csv");
+  ASSERT_FALSE(few_typed.ok());
+  EXPECT_EQ(few_typed.status().message(), "f.csv:2:2 (column 'b'): expected 2 fields, got 1");
+}
+
+TEST(CsvReaderTest, LineNumbersCountNewlinesInsideQuotes) {
+  const std::string text = "a,b\n\"x\ny\nz\",1\nw,oops\n";
+  auto r = ReadCsvString(text, WithSchema({{"b", DataType::kInt64}}), "q.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "q.csv:5:2 (column 'b'): expected an integer, got \"oops\"");
+  CsvReadOptions tiny = WithSchema({{"b", DataType::kInt64}});
+  tiny.block_size = 3;
+  tiny.threads = 2;
+  auto r2 = ReadCsvString(text, tiny, "q.csv");
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ(r2.status().message(), r.status().message());
+}
+
+TEST(CsvReaderTest, UnterminatedQuoteAtEndOfFile) {
+  auto r = ReadCsvString("a,b\n1,2\n3,\"abc\ndef\n", {}, "u.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "u.csv:3:2 (column 'b'): unterminated quoted field (no closing '\"' before the end of "
+            "the file)");
+}
+
+TEST(CsvReaderTest, QuoteInsideUnquotedFieldAndJunkAfterClosingQuote) {
+  auto inside = ReadCsvString("a,b\nab\"c,1\n", {}, "q.csv");
+  ASSERT_FALSE(inside.ok());
+  EXPECT_EQ(inside.status().message(),
+            "q.csv:2:1 (column 'a'): expected a field without quotes or a fully quoted field (with "
+            "\"\" for a quote inside), got \"ab\"c,1\"");
+  auto after = ReadCsvString("a,b\n\"ab\"c,1\n", {}, "q.csv");
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(
+      after.status().message(),
+      "q.csv:2:1 (column 'a'): expected ',' or a line end after the closing quote, got \"c,1\"");
+}
+
+TEST(CsvReaderTest, HeaderErrors) {
+  auto dup = ReadCsvString("a,b,a\n1,2,3\n", {}, "h.csv");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().code(), ErrorCode::kData);
+  EXPECT_EQ(dup.status().message(),
+            "h.csv:1:3 (column 'a'): duplicate column name in the header (also column 1)");
+  auto empty_name = ReadCsvString("a,,c\n1,2,3\n", {}, "h.csv");
+  ASSERT_FALSE(empty_name.ok());
+  EXPECT_EQ(empty_name.status().message(),
+            "h.csv:1:2: empty column name in the header (every column needs a name)");
+  auto empty_file = ReadCsvString("", {}, "h.csv");
+  ASSERT_FALSE(empty_file.ok());
+  EXPECT_EQ(empty_file.status().message(), "h.csv: empty file (expected a header line)");
+}
+
+TEST(CsvReaderTest, MissingRequestedColumnListsTheHeader) {
+  CsvReadOptions o;
+  o.columns = {"a", "nope"};
+  auto r = ReadCsvString("a,b,c\n1,2,3\n", o, "m.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kData);
+  EXPECT_EQ(r.status().message(), "m.csv has no column 'nope' (columns: a, b, c)");
+}
+
+TEST(CsvReaderTest, SchemaColumnsAbsentFromFileAreFineUnlessRequested) {
+  CsvReadOptions o = WithSchema({{"zzz", DataType::kInt64}, {"a", DataType::kInt64}});
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString("a,b\n1,2\n", o));
+  EXPECT_EQ(t.num_columns(), 2u);
+  o.columns = {"zzz"};
+  EXPECT_FALSE(ReadCsvString("a,b\n1,2\n", o).ok());
+}
+
+TEST(CsvReaderTest, ProjectionReadsOnlyRequestedColumnsInRequestedOrder) {
+  // Skipped columns may hold anything valid as CSV, even text that would not parse as a number.
+  const std::string text = "a,b,c,d\n1,\"x,\"\"y\"\"\nz\",3.5,q\n2,,4.5,r\n";
+  CsvReadOptions o = WithSchema({{"a", DataType::kInt64}});
+  o.columns = {"c", "a"};
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, o));
+  ASSERT_EQ(t.num_columns(), 2u);
+  EXPECT_EQ(t.column(0).name(), "c");
+  EXPECT_EQ(t.column(0).type(), DataType::kFloat64);
+  EXPECT_EQ(t.column(1).name(), "a");
+  EXPECT_EQ(Values(t.column(0)), (Strings{"3.5", "4.5"}));
+  EXPECT_EQ(Values(t.column(1)), (Strings{"1", "2"}));
+}
+
+TEST(CsvReaderTest, InfersTypesOverTheWholeFile) {
+  std::string text = "b,i,f,t,s,e,bt\n";
+  for (int r = 0; r < 300; ++r) {
+    text += std::to_string(r % 2) + "," + std::to_string(r) + "," + std::to_string(r) +
+            ",2020-01-0" + std::to_string(1 + r % 9) + " 00:00:00," + std::to_string(r) + ",," +
+            (r % 2 ? "true" : "0") + "\n";
+  }
+  // The last row turns f into a float and s into a string: inference must see the whole file.
+  text += "1,5,2.5,2020-01-01,abc,,1\n";
+  CsvReadOptions o;
+  o.block_size = 64;
+  o.threads = 2;
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, o));
+  EXPECT_EQ(t.column(0).type(), DataType::kBool);
+  EXPECT_EQ(t.column(1).type(), DataType::kInt64);
+  EXPECT_EQ(t.column(2).type(), DataType::kFloat64);
+  EXPECT_EQ(t.column(3).type(), DataType::kTimestamp);
+  EXPECT_EQ(t.column(4).type(), DataType::kString);
+  EXPECT_EQ(t.column(5).type(), DataType::kFloat64);  // all empty
+  EXPECT_EQ(t.column(5).NullCount(), t.num_rows());
+  EXPECT_EQ(t.column(6).type(), DataType::kBool);
+  EXPECT_EQ(t.column(2).float64s()[300], 2.5);
+  EXPECT_EQ(t.column(4).dictionary().Get(t.column(4).codes()[300]), "abc");
+  EXPECT_EQ(t.column(6).bools()[1], 1);
+}
+
+TEST(CsvReaderTest, DeclaredTypesWinOverInference) {
+  CsvReadOptions o = WithSchema({{"id", DataType::kString}});
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString("id,v\n007,1\n", o));
+  EXPECT_EQ(t.column(0).type(), DataType::kString);
+  EXPECT_EQ(Values(t.column(0)), (Strings{"007"}));
+  EXPECT_EQ(t.column(1).type(), DataType::kBool);
+}
+
+TEST(CsvReaderTest, BlankLinesAreSkippedExceptInOneColumnFiles) {
+  ASSERT_OK_AND_ASSIGN(Table two, ReadCsvString("a,b\n1,2\n\n\r\n3,4\n\n", {}));
+  EXPECT_EQ(two.num_rows(), 2u);
+  ASSERT_OK_AND_ASSIGN(Table one,
+                       ReadCsvString("a\n1\n\n3\n", WithSchema({{"a", DataType::kInt64}})));
+  EXPECT_EQ(Values(one.column(0)), (Strings{"1", "<null>", "3"}));
+}
+
+TEST(CsvReaderTest, HeaderOnlyAndBomAndTabs) {
+  ASSERT_OK_AND_ASSIGN(Table empty, ReadCsvString("a,b\n", WithSchema({{"a", DataType::kString}})));
+  EXPECT_EQ(empty.num_rows(), 0u);
+  EXPECT_EQ(empty.num_columns(), 2u);
+  EXPECT_EQ(empty.column(0).type(), DataType::kString);
+  ASSERT_OK_AND_ASSIGN(Table bom, ReadCsvString("\xEF\xBB\xBFx,y\n1,2\n", {}));
+  EXPECT_EQ(bom.column(0).name(), "x");
+  CsvReadOptions tab;
+  tab.delimiter = '\t';
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString("x\ty\n1,5\t2\n", tab));
+  EXPECT_EQ(Values(t.column(0)), (Strings{"1,5"}));
+}
+
+TEST(CsvReaderTest, MaxErrorsSkipsBadRowsAndLeavesNoTrace) {
+  const std::string text = "k,v\nA,1\nB,x\nC,2\nD,\nE,y\nA,3\n";
+  CsvReadOptions o = WithSchema({{"v", DataType::kInt64}});
+  auto strict = ReadCsvString(text, o, "e.csv");
+  ASSERT_FALSE(strict.ok());
+  EXPECT_EQ(strict.status().message(), "e.csv:3:2 (column 'v'): expected an integer, got \"x\"");
+
+  o.max_errors = 1;
+  auto one = ReadCsvString(text, o, "e.csv");
+  ASSERT_FALSE(one.ok());
+  EXPECT_EQ(one.status().message(),
+            "e.csv:3:2 (column 'v'): expected an integer, got \"x\" (the first of more than 1 bad "
+            "rows; max_errors = 1)");
+
+  o.max_errors = 2;
+  for (size_t block : {size_t{5}, size_t{1} << 20}) {
+    o.block_size = block;
+    ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, o, "e.csv"));
+    EXPECT_EQ(Values(t.column(0)), (Strings{"A", "C", "D", "A"}));
+    EXPECT_EQ(Values(t.column(1)), (Strings{"1", "2", "<null>", "3"}));
+    // B and E were only in bad rows: they must not be in the dictionary.
+    EXPECT_EQ(t.column(0).dictionary().size(), 3);
+    EXPECT_EQ(t.column(0).dictionary().Find("B"), kNullCode);
+    EXPECT_EQ(t.column(0).codes()[1], 1);
+  }
+}
+
+TEST(CsvReaderTest, MaxErrorsAlsoSkipsRaggedAndBadlyQuotedRows) {
+  const std::string text = "a,b\n1,2\n3\n4,5,6\n\"7\"x,8\n9,10\n";
+  CsvReadOptions o = WithSchema({{"a", DataType::kInt64}, {"b", DataType::kInt64}});
+  o.max_errors = 3;
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, o));
+  EXPECT_EQ(Values(t.column(0)), (Strings{"1", "9"}));
+  EXPECT_EQ(Values(t.column(1)), (Strings{"2", "10"}));
+}
+
+TEST(CsvReaderTest, SameTableForAnyBlockSizeAndThreadCount) {
+  const std::string text = MessyCsv(1500, 7);
+  CsvReadOptions base = WithSchema(kMessySchema);
+  ASSERT_OK_AND_ASSIGN(Table reference, ReadCsvString(text, base));
+  ASSERT_EQ(reference.num_rows(), 1500u);
+  const std::string expected = Dump(reference);
+  for (size_t block : {size_t{1}, size_t{7}, size_t{64}, size_t{1000}, size_t{1} << 16}) {
+    for (int threads : {1, 3}) {
+      CsvReadOptions o = base;
+      o.block_size = block;
+      o.threads = threads;
+      ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, o));
+      EXPECT_EQ(Dump(t), expected) << "block " << block << " threads " << threads;
+    }
+  }
+}
+
+TEST(CsvReaderTest, MessyValuesRoundTrip) {
+  // Spot-check the messy generator's quoting against the values it meant.
+  const std::string text =
+      "id,name,when,amount,flag,note\n"
+      "1,\"n1,x\",,3.25,1,\"\"\r\n"
+      "2,\"n2 \"\"q\"\"\",2019-01-01 00:00:00,,0,note1\n"
+      "3,\"n3\nline2\r\nline3\",,1.25,1,note2\n";
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, WithSchema(kMessySchema)));
+  EXPECT_EQ(Values(t.column(1)), (Strings{"n1,x", "n2 \"q\"", "n3\nline2\r\nline3"}));
+  EXPECT_EQ(Values(t.column(5)), (Strings{"<null>", "note1", "note2"}));
+}
+
+TEST(CsvReaderTest, InferenceIsIndependentOfBlocksAndThreads) {
+  const std::string text = MessyCsv(500, 11);
+  ASSERT_OK_AND_ASSIGN(Table reference, ReadCsvString(text, {}));
+  EXPECT_EQ(reference.column(0).type(), DataType::kInt64);
+  EXPECT_EQ(reference.column(1).type(), DataType::kString);
+  EXPECT_EQ(reference.column(2).type(), DataType::kTimestamp);
+  EXPECT_EQ(reference.column(3).type(), DataType::kFloat64);
+  EXPECT_EQ(reference.column(4).type(), DataType::kBool);
+  CsvReadOptions o;
+  o.block_size = 50;
+  o.threads = 3;
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, o));
+  EXPECT_EQ(Dump(t), Dump(reference));
+}
+
+TEST(CsvReaderTest, RecordLongerThanBlocksAndRounds) {
+  const std::string big(100000, 'q');
+  const std::string text = std::string("a,b\n1,\"") + big + "\n" + big + "\"\n2,x\n";
+  CsvReadOptions o;
+  o.block_size = 64;
+  o.threads = 3;
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, o));
+  ASSERT_EQ(t.num_rows(), 2u);
+  EXPECT_EQ(t.column(1).dictionary().Get(t.column(1).codes()[0]).size(), 2 * big.size() + 1);
+  EXPECT_EQ(Values(t.column(0)), (Strings{"1", "2"}));
+}
+
+TEST(CsvReaderTest, ErrorsAreTheSameForAnyBlockSizeAndThreadCount) {
+  // Errors in several blocks: the reported one is the first in the file.
+  std::string text = MessyCsv(2000, 3);
+  const size_t cut1 = text.find('\n', text.size() / 2);
+  text.insert(cut1 + 1, "1,a,2019-01-01,notanumber,1,x\n");
+  text.insert(text.size() * 3 / 4, "\"");  // a stray quote further on
+  CsvReadOptions base = WithSchema(kMessySchema);
+  auto reference = ReadCsvString(text, base, "m.csv");
+  ASSERT_FALSE(reference.ok());
+  EXPECT_NE(reference.status().message().find("got \"notanumber\""), std::string::npos)
+      << reference.status().message();
+  for (size_t block : {size_t{16}, size_t{333}, size_t{4096}}) {
+    for (int threads : {1, 3}) {
+      CsvReadOptions o = base;
+      o.block_size = block;
+      o.threads = threads;
+      auto r = ReadCsvString(text, o, "m.csv");
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.status().message(), reference.status().message());
+    }
+  }
+}
+
+TEST(CsvReaderTest, GarbageNeverCrashesAndIsDeterministic) {
+  std::mt19937 rng(5);
+  const char alphabet[] = {'a', '1', ',', '"', '\n', '\r', ' ', '.', '-', '\0', 'e', '\xff'};
+  for (int round = 0; round < 200; ++round) {
+    std::string text = "a,b,c\n";
+    const size_t len = rng() % 300;
+    for (size_t i = 0; i < len; ++i) text += alphabet[rng() % sizeof alphabet];
+    CsvReadOptions o = WithSchema({{"a", DataType::kFloat64}, {"c", DataType::kTimestamp}});
+    o.max_errors = round % 2 == 0 ? 0 : 1000;
+    auto reference = ReadCsvString(text, o);
+    for (size_t block : {size_t{1}, size_t{13}}) {
+      o.block_size = block;
+      o.threads = 3;
+      auto r = ReadCsvString(text, o);
+      ASSERT_EQ(r.ok(), reference.ok()) << round;
+      if (r.ok()) {
+        EXPECT_EQ(Dump(*r), Dump(*reference)) << round;
+      } else {
+        EXPECT_EQ(r.status().message(), reference.status().message()) << round;
+        EXPECT_EQ(r.status().code(), ErrorCode::kData);
+      }
+    }
+  }
+}
+
+TEST(CsvReaderTest, ReadsPlainGzipAndZstdFilesAlike) {
+  TempDir dir;
+  const std::string text = MessyCsv(2000, 9);
+  const std::string plain = dir.Write("m.csv", text);
+  const std::string gz = dir.Write("m.csv.gz", Gzip(text));
+  const std::string gz_members = dir.Write("m2.csv.gz", Gzip(text, 3));
+  const std::string zst = dir.Write("m.csv.zst", Zstd(text));
+  const std::string zst_frames = dir.Write("m2.csv.ZST", Zstd(text, 4));
+  CsvReadOptions o = WithSchema(kMessySchema);
+  o.block_size = 4096;
+  o.threads = 2;
+  ASSERT_OK_AND_ASSIGN(Table reference, ReadCsv(plain, o));
+  EXPECT_EQ(reference.num_rows(), 2000u);
+  for (const std::string& path : {gz, gz_members, zst, zst_frames}) {
+    ASSERT_OK_AND_ASSIGN(Table t, ReadCsv(path, o));
+    EXPECT_EQ(Dump(t), Dump(reference)) << path;
+  }
+  ASSERT_OK_AND_ASSIGN(auto header, ReadCsvHeader(zst));
+  EXPECT_EQ(header, (Strings{"id", "name", "when", "amount", "flag", "note"}));
+}
+
+TEST(CsvReaderTest, CorruptAndTruncatedCompressedInputIsADataError) {
+  TempDir dir;
+  const std::string text = MessyCsv(3000, 2);
+  const std::string zst = Zstd(text);
+  const std::string gz = Gzip(text);
+  auto cut_zst = ReadCsv(dir.Write("t.csv.zst", zst.substr(0, zst.size() / 2)), {});
+  ASSERT_FALSE(cut_zst.ok());
+  EXPECT_EQ(cut_zst.status().code(), ErrorCode::kData);
+  EXPECT_NE(cut_zst.status().message().find("truncated"), std::string::npos)
+      << cut_zst.status().message();
+  auto cut_gz = ReadCsv(dir.Write("t.csv.gz", gz.substr(0, gz.size() / 2)), {});
+  ASSERT_FALSE(cut_gz.ok());
+  EXPECT_EQ(cut_gz.status().code(), ErrorCode::kData);
+  std::string bad = gz;
+  for (size_t i = 20; i < bad.size(); i += 97) bad[i] = static_cast<char>(bad[i] ^ 0x5a);
+  auto corrupt = ReadCsv(dir.Write("c.csv.gz", bad), {});
+  ASSERT_FALSE(corrupt.ok());
+  EXPECT_EQ(corrupt.status().code(), ErrorCode::kData);
+}
+
+TEST(CsvReaderTest, MissingFileIsAnIoError) {
+  TempDir dir;
+  auto r = ReadCsv(dir.File("nope.csv"), {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kIo);
+  EXPECT_NE(r.status().message().find("nope.csv"), std::string::npos);
+  auto h = ReadCsvHeader(dir.File("nope.csv.gz"));
+  ASSERT_FALSE(h.ok());
+  EXPECT_EQ(h.status().code(), ErrorCode::kIo);
+}
+
+TEST(CsvReaderTest, BatchesConcatenateToTheWholeTableAndShareDictionaries) {
+  TempDir dir;
+  const std::string text = MessyCsv(3000, 4);
+  const std::string path = dir.Write("b.csv.zst", Zstd(text));
+  CsvReadOptions o = WithSchema(kMessySchema);
+  o.block_size = 512;
+  o.threads = 3;
+  ASSERT_OK_AND_ASSIGN(Table whole, ReadCsv(path, o));
+  std::vector<Table> batches;
+  ASSERT_OK(ReadCsvBatches(path, o, [&](const Table& b) {
+    batches.push_back(b);
+    return Status::Ok();
+  }));
+  ASSERT_GT(batches.size(), 2u);
+  for (const Table& b : batches) {
+    EXPECT_EQ(b.schema(), whole.schema());
+    EXPECT_EQ(b.column(1).shared_dictionary(), batches[0].column(1).shared_dictionary());
+  }
+  ASSERT_OK_AND_ASSIGN(Table joined, Table::Concatenate(batches));
+  EXPECT_EQ(Dump(joined), Dump(whole));
+}
+
+TEST(CsvReaderTest, BatchesInferFromTheFirstBlockAndNameLaterMisfits) {
+  TempDir dir;
+  std::string text = "k,v\n";
+  for (int i = 0; i < 50; ++i) text += std::string("a,") + std::to_string(i) + "\n";
+  text += "b,1.5\n";
+  const std::string path = dir.Write("late.csv", text);
+  CsvReadOptions o;
+  o.block_size = 100;
+  size_t rows = 0;
+  Status st = ReadCsvBatches(path, o, [&](const Table& b) {
+    EXPECT_EQ(b.column(1).type(), DataType::kInt64);
+    rows += b.num_rows();
+    return Status::Ok();
+  });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(),
+            path +
+                ":52:2 (column 'v'): expected an integer, got \"1.5\" (the type int64 was "
+                "inferred from the first rows; declare the column's type in the schema)");
+  // ReadCsv looks at the whole file instead.
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsv(path, o));
+  EXPECT_EQ(t.column(1).type(), DataType::kFloat64);
+}
+
+TEST(CsvReaderTest, BatchConsumerErrorStopsTheRead) {
+  TempDir dir;
+  const std::string path = dir.Write("s.csv", MessyCsv(2000, 1));
+  CsvReadOptions o = WithSchema(kMessySchema);
+  o.block_size = 256;
+  int calls = 0;
+  Status st = ReadCsvBatches(path, o, [&](const Table&) {
+    ++calls;
+    return Status::Runtime("enough");
+  });
+  EXPECT_EQ(st.code(), ErrorCode::kRuntime);
+  EXPECT_EQ(st.message(), "enough");
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(CsvReaderTest, InvalidOptionsAreConfigErrors) {
+  CsvReadOptions o;
+  o.threads = 0;
+  auto r = ReadCsvString("a\n1\n", o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kConfig);
+  EXPECT_EQ(r.status().message(), "CsvReadOptions.threads must be >= 1, got 0");
+  CsvReadOptions twice;
+  twice.columns = {"a", "a"};
+  EXPECT_EQ(ReadCsvString("a\n1\n", twice).status().code(), ErrorCode::kConfig);
+}
+
+TEST(CsvReaderTest, IntegerEdgeValues) {
+  const std::string text = "v\n9223372036854775807\n-9223372036854775807\n-0\n123456789012345678\n";
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, WithSchema({{"v", DataType::kInt64}})));
+  EXPECT_EQ(t.column(0).int64s()[0], INT64_MAX);
+  EXPECT_EQ(t.column(0).int64s()[1], -INT64_MAX);
+  EXPECT_EQ(t.column(0).int64s()[2], 0);
+  EXPECT_EQ(t.column(0).int64s()[3], 123456789012345678);
+  // INT64_MIN is the missing-value sentinel, so it cannot be data.
+  EXPECT_FALSE(
+      ReadCsvString("v\n-9223372036854775808\n", WithSchema({{"v", DataType::kInt64}})).ok());
+}
+
+}  // namespace
+}  // namespace upcamp
