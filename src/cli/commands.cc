@@ -9,8 +9,17 @@
 
 namespace upcamp::cli {
 
+void AddSynthCommand(CLI::App& app, CommandAction* selected);
+void AddTableCommand(CLI::App& app, CommandAction* selected);
+void AddFeaturesCommand(CLI::App& app, CommandAction* selected);
+void AddListCommand(CLI::App& app, CommandAction* selected);
+
 const std::vector<CommandRegistration>& AllCommands() {
   static const std::vector<CommandRegistration> kCommands = {
+      {"synth", AddSynthCommand},
+      {"table", AddTableCommand},
+      {"features", AddFeaturesCommand},
+      {"list", AddListCommand},
   };
   return kCommands;
 }
