@@ -16,7 +16,7 @@ packages=(
 )
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(python3-pandas python3-numpy hyperfine time) ;;
+    --bench) packages+=(python3-pandas python3-numpy hyperfine time bc) ;;
     --browser) packages+=(chromium) ;;
     *) echo "install-deps.sh: unknown option '$arg' (known: --bench --browser)" >&2; exit 2 ;;
   esac
