@@ -244,12 +244,14 @@ ArmModel BehaviourModel::Arm(const ClientTraits& t, bool treated) const {
       const double fading = 1.0 + 0.8 * std::clamp(-t.trend, 0.0, 1.0);
       const double promo_effect = 0.2 * std::pow(s, 1.3) * saturation * time_of_day * fading *
                                   world_.RegionEffect(t.region) * (t.newcomer ? 1.3 : 1.0);
-      // Sleeping dogs: promo-averse older or single-store loyal clients who dislike being
-      // contacted buy less.
-      const double old = 1.0 / (1.0 + std::exp(-(t.true_age - 60) / 3.0));
-      const double averse = 1.0 / (1.0 + std::exp(-(0.12 - s) / 0.03));
-      const double dog = averse * (old + (1.0 - old) * (t.loyalty > 0.93 ? 0.7 : 0.0));
-      tau = std::max(promo_effect - 0.3 * dog, -0.6);
+      // Sleeping dogs: promo-averse older clients, who dislike being contacted, and promo-averse
+      // clients loyal to a single store buy less when they get the offer.
+      const double old = Sigmoid((t.true_age - 60) / 3.0);
+      const double averse_old = Sigmoid((0.25 - s) / 0.05);
+      const double averse = Sigmoid((0.12 - s) / 0.03);
+      const double single_store = t.n_other_stores == 0 ? 1.0 : 0.0;
+      const double dog = 0.35 * old * averse_old + 0.15 * (1.0 - old) * averse * single_store;
+      tau = std::max(promo_effect - dog, -0.6);
       arm.receipt_value *= 1.0 + 0.03 * s;
     }
     arm.count = t.rate * exposure * (1.0 + tau);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "core/civil_time.h"
@@ -296,7 +297,8 @@ Status GenerateDataset(const SynthParams& params, const SynthOutputOptions& outp
     }
   };
 
-  Progress progress("synth: clients", n_clients, "clients");
+  std::optional<Progress> progress;
+  if (!ctx.quiet) progress.emplace("synth: clients", n_clients, "clients");
   Status status;
   for (uint64_t first = 0, w = 0; first < n_blocks && status.ok(); first += wave, ++w) {
     std::vector<BlockOutput>& blocks = buffers[w % 2];
@@ -307,7 +309,7 @@ Status GenerateDataset(const SynthParams& params, const SynthOutputOptions& outp
       const uint64_t begin = (first + task) * kBlockClients;
       const uint64_t end = std::min(n_clients, begin + kBlockClients);
       generator.Generate(begin, end, &out);
-      progress.Add(end - begin);
+      if (progress) progress->Add(end - begin);
     });
     for (uint64_t b = 0; b < count; ++b) {
       n_receipts += blocks[b].n_receipts;
@@ -322,7 +324,7 @@ Status GenerateDataset(const SynthParams& params, const SynthOutputOptions& outp
   if (writer.joinable()) writer.join();
   if (status.ok()) status = write_status;
   UPCAMP_RETURN_IF_ERROR(status);
-  progress.Finish();
+  if (progress) progress->Finish();
 
   // Commit: small reference tables first, synth.json last (its presence marks a complete set).
   UPCAMP_RETURN_IF_ERROR(WriteFileAtomic(out_dir + "/products.csv", model.world().ProductsCsv()));
