@@ -9,9 +9,10 @@ bench/features_vs_pandas.sh and the independent implementation that
 tests/features/pandas_parity_test.sh checks upcamp's numbers against. Written from the spec,
 not from upcamp's code.
 
-Usage: pandas_features.py DATA_DIR DATE_TO OUT.csv [--config basic|full]
-  basic: receipts_basic(60), age_gender            (no purchases table: quick)
-  full:  the four calcers above (default)
+Usage: pandas_features.py DATA_DIR DATE_TO OUT.csv [--config basic|full|parity]
+  basic:  receipts_basic(60), age_gender            (no purchases table: quick)
+  full:   the four calcers above (default)
+  parity: every reference calcer (tests/features/configs/parity.yaml), for the parity test
 """
 import sys
 import time
@@ -65,12 +66,67 @@ def unique_categories(purchases, products, date_to, delta, col="level_3"):
     return w.groupby("client_id")[col].nunique().rename(f"unique_{col}__{delta}d").to_frame()
 
 
+def day_of_week_receipts(receipts, date_to, delta):
+    date_from = date_to - pd.Timedelta(days=delta)
+    dt = receipts["transaction_datetime"]
+    w = receipts[(dt >= date_from) & (dt < date_to)]
+    f = w.groupby(["client_id", w["transaction_datetime"].dt.dayofweek]).size().unstack(fill_value=0)
+    f = f.reindex(columns=range(7), fill_value=0)
+    f.columns = [f"purchases_count_dw{d}__{delta}d" for d in range(7)]
+    return f
+
+
+def favourite_store(receipts, date_to, delta):
+    date_from = date_to - pd.Timedelta(days=delta)
+    dt = receipts["transaction_datetime"]
+    w = receipts[(dt >= date_from) & (dt < date_to)]
+    counts = w.groupby(["client_id", "store_id"]).size().rename("n").reset_index()
+    # Most receipts first; ties broken by the larger store id.
+    counts = counts.sort_values(["client_id", "n", "store_id"], ascending=[True, False, False])
+    fav = counts.drop_duplicates("client_id").set_index("client_id")["store_id"]
+    return fav.rename(f"favourite_store_id__{delta}d").to_frame()
+
+
+def target_from_campaigns(campaigns, treatment_date):
+    c = campaigns[campaigns["treatment_date"] == treatment_date]
+    return c.set_index("client_id")[["treatment_flg", "target_purchases_sum",
+                                     "target_purchases_count", "target_campaign_points_spent"]]
+
+
+def parity(data, date_to, out):
+    """Every reference calcer of PRODUCT.md §3, for the parity test (small data)."""
+    receipts = pd.read_csv(f"{data}/receipts.csv", dtype=RECEIPT_DTYPES,
+                           parse_dates=["transaction_datetime"])
+    profile = pd.read_csv(f"{data}/client_profile.csv", dtype={"client_id": str, "gender": str})
+    products = pd.read_csv(f"{data}/products.csv", dtype=str)
+    purchases = pd.read_csv(f"{data}/purchases.csv", dtype={"client_id": str, "product_id": str},
+                            usecols=["client_id", "transaction_datetime", "product_id"],
+                            parse_dates=["transaction_datetime"])
+    campaigns = pd.read_csv(f"{data}/campaigns.csv", dtype={"client_id": str},
+                            parse_dates=["treatment_date"])
+    parts = [receipts_basic(receipts, date_to, 30), receipts_basic(receipts, date_to, 7),
+             profile.set_index("client_id")[["age", "gender"]],
+             unique_categories(purchases, products, date_to, 30, "level_3"),
+             unique_categories(purchases, products, date_to, 60, "level_2"),
+             day_of_week_receipts(receipts, date_to, 30),
+             favourite_store(receipts, date_to, 30),
+             target_from_campaigns(campaigns, pd.Timestamp("2019-03-21"))]
+    features = parts[0]
+    for p in parts[1:]:
+        features = features.join(p, how="outer")
+    features.index.name = "client_id"
+    features.reset_index().to_csv(out, index=False, date_format="%Y-%m-%d %H:%M:%S")
+
+
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
     data, date_to, out = sys.argv[1], pd.Timestamp(sys.argv[2]), sys.argv[3]
     config = sys.argv[5] if len(sys.argv) > 5 and sys.argv[4] == "--config" else "full"
     t0 = time.time()
+    if config == "parity":
+        parity(data, date_to, out)
+        return
     receipts = pd.read_csv(f"{data}/receipts.csv", dtype=RECEIPT_DTYPES,
                            usecols=["client_id", "transaction_id", "transaction_datetime",
                                     "purchase_sum", "regular_points_spent",

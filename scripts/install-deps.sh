@@ -2,7 +2,7 @@
 # Installs upcamp's build, test and benchmark dependencies from Debian's package archive.
 # Idempotent: packages already present are skipped, and apt-get is not touched at all when
 # nothing is missing.  Usage: scripts/install-deps.sh [--bench] [--browser]
-#   --bench    also the benchmark comparators (python3-pandas, hyperfine)
+#   --bench    also the benchmark tools (hyperfine, GNU time, bc)
 #   --browser  also headless Chromium for the HTML report checks
 set -euo pipefail
 
@@ -12,11 +12,11 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
   libsqlite3-dev libzstd-dev zlib1g-dev libxxhash-dev libfast-float-dev
   libxgboost-dev libssl-dev
-  python3
+  python3 python3-pandas python3-numpy   # the pandas parity tests of the feature library
 )
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(python3-pandas python3-numpy hyperfine time bc) ;;
+    --bench) packages+=(hyperfine time bc) ;;
     --browser) packages+=(chromium) ;;
     *) echo "install-deps.sh: unknown option '$arg' (known: --bench --browser)" >&2; exit 2 ;;
   esac
