@@ -42,12 +42,13 @@ Curve StartCurve(size_t capacity) {
   return c;
 }
 
-Curve RankedCurve(const RankedSample& sample, Kind kind) {
+// Calls emit(n, value) at the last row of every block of tied scores, in ranking order.
+template <typename Emit>
+void WalkBlocks(const RankedSample& sample, Kind kind, Emit&& emit) {
   const auto s = sample.score();
   const auto t = sample.treatment();
   const auto y = sample.outcome();
   const size_t n = sample.size();
-  Curve c = StartCurve(std::min<size_t>(n, 1 << 20));
   Prefix p;
   for (size_t i = 0; i < n; ++i) {
     if (t[i]) {
@@ -55,12 +56,30 @@ Curve RankedCurve(const RankedSample& sample, Kind kind) {
     } else {
       p.Add(1, 0, 0, y[i]);
     }
-    if (i + 1 == n || s[i] != s[i + 1]) {
-      c.n.push_back(p.n);
-      c.value.push_back(p.Value(kind));
-    }
+    if (i + 1 == n || s[i] != s[i + 1]) emit(p.n, p.Value(kind));
   }
+}
+
+Curve RankedCurve(const RankedSample& sample, Kind kind) {
+  Curve c = StartCurve(sample.size());
+  WalkBlocks(sample, kind, [&](double n, double v) {
+    c.n.push_back(n);
+    c.value.push_back(v);
+  });
   return c;
+}
+
+// AreaUnderCurve(RankedCurve(sample, kind)) without materializing the curve: the same terms,
+// summed in the same order, so the result is bit-identical.
+double RankedArea(const RankedSample& sample, Kind kind) {
+  detail::CompensatedSum area;
+  double prev_n = 0, prev_v = 0;
+  WalkBlocks(sample, kind, [&](double n, double v) {
+    area.Add((n - prev_n) * (v + prev_v) / 2.0);
+    prev_n = n;
+    prev_v = v;
+  });
+  return area.Value();
 }
 
 // One block of the oracle ranking: a cell of the 2×2 (treatment × outcome) table, or a union.
@@ -100,7 +119,7 @@ Cells CountCells(const RankedSample& sample) {
   return c;
 }
 
-Result<double> Normalized(const Curve& actual, const Curve& perfect, std::string_view metric) {
+Result<double> Normalized(double actual_area, const Curve& perfect, std::string_view metric) {
   const double x_last = perfect.n.back();
   const double y_last = perfect.value.back();
   const double random = x_last * (0.0 + y_last) / 2.0;  // trapezoid (0,0)–(x_last,y_last)
@@ -111,7 +130,7 @@ Result<double> Normalized(const Curve& actual, const Curve& perfect, std::string
         "there is nothing to normalize by",
         metric, random);
   }
-  return (AreaUnderCurve(actual) - random) / perfect_gain;
+  return (actual_area - random) / perfect_gain;
 }
 
 Result<RankedSample> WithoutScore(std::span<const uint8_t> treatment,
@@ -203,7 +222,7 @@ double AreaUnderCurve(const Curve& curve) {
 Result<double> UpliftAucScore(const RankedSample& sample) {
   UPCAMP_RETURN_IF_ERROR(detail::RequireBinaryOutcome(sample, "uplift_auc"));
   UPCAMP_ASSIGN_OR_RETURN(auto perfect, PerfectUpliftCurve(sample));
-  return Normalized(RankedCurve(sample, Kind::kUplift), perfect, "uplift_auc");
+  return Normalized(RankedArea(sample, Kind::kUplift), perfect, "uplift_auc");
 }
 
 Result<double> UpliftAucScore(std::span<const double> score, std::span<const uint8_t> treatment,
@@ -216,7 +235,7 @@ Result<double> QiniAucScore(const RankedSample& sample, bool negative_effect) {
   UPCAMP_RETURN_IF_ERROR(detail::RequireBinaryOutcome(sample, "qini_auc"));
   auto perfect = PerfectQiniCurve(sample, negative_effect);
   if (!perfect.ok()) return perfect.status().WithPrefix("qini_auc is undefined");
-  return Normalized(RankedCurve(sample, Kind::kQini), *perfect, "qini_auc");
+  return Normalized(RankedArea(sample, Kind::kQini), *perfect, "qini_auc");
 }
 
 Result<double> QiniAucScore(std::span<const double> score, std::span<const uint8_t> treatment,

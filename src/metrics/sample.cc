@@ -1,6 +1,8 @@
 #include "metrics/sample.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -8,6 +10,54 @@
 #include "metrics/checks.h"
 
 namespace upcamp::metrics {
+namespace {
+
+// An unsigned key whose order is the order of the doubles (finite ones; -0.0 is mapped to the
+// key of +0.0 so that the two tie, as they compare equal).
+uint64_t OrderKey(double x) {
+  if (x == 0) x = 0.0;
+  const auto bits = std::bit_cast<uint64_t>(x);
+  return (bits >> 63) != 0 ? ~bits : bits | (uint64_t{1} << 63);
+}
+
+// Row indices in ranking order: score descending, ties by row index descending. This is
+// exactly a stable ascending sort reversed (what sklift does with numpy), so that is how it
+// is computed for large inputs: an LSD radix sort on OrderKey (stable, O(N) per byte, skipping
+// bytes on which all keys agree), then reversed. Small inputs use a comparison sort on the same
+// strict total order, which gives the same permutation.
+std::vector<uint32_t> RankingOrder(std::span<const double> score) {
+  const size_t n = score.size();
+  std::vector<uint32_t> order(n);
+  if (n < 256) {
+    for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      return score[a] > score[b] || (score[a] == score[b] && a > b);
+    });
+    return order;
+  }
+  struct Item {
+    uint64_t key;
+    uint32_t row;
+  };
+  std::vector<Item> a(n), b(n);
+  std::array<std::array<uint32_t, 256>, 8> counts{};
+  for (size_t i = 0; i < n; ++i) {
+    a[i] = {OrderKey(score[i]), static_cast<uint32_t>(i)};
+    for (int d = 0; d < 8; ++d) ++counts[d][(a[i].key >> (8 * d)) & 0xFF];
+  }
+  for (int d = 0; d < 8; ++d) {
+    auto& c = counts[d];
+    if (std::find(c.begin(), c.end(), n) != c.end()) continue;  // every key has this byte
+    uint32_t offset = 0;
+    for (auto& v : c) offset += std::exchange(v, offset);
+    for (const Item& item : a) b[c[(item.key >> (8 * d)) & 0xFF]++] = item;
+    a.swap(b);
+  }
+  for (size_t i = 0; i < n; ++i) order[i] = a[n - 1 - i].row;
+  return order;
+}
+
+}  // namespace
 
 std::string_view StrategyName(Strategy strategy) {
   switch (strategy) {
@@ -60,21 +110,14 @@ Result<RankedSample> RankedSample::Make(std::span<const double> score,
     }
   }
 
-  // Score descending, ties by row index descending: a strict total order, so the result does
-  // not depend on the sort algorithm.
-  std::vector<std::pair<double, uint32_t>> keyed(n);
-  for (size_t i = 0; i < n; ++i) keyed[i] = {score[i], static_cast<uint32_t>(i)};
-  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
-    return a.first > b.first || (a.first == b.first && a.second > b.second);
-  });
-
+  const std::vector<uint32_t> order = RankingOrder(score);
   RankedSample s;
   s.score_.resize(n);
   s.treatment_.resize(n);
   s.outcome_.resize(n);
   for (size_t r = 0; r < n; ++r) {
-    const uint32_t i = keyed[r].second;
-    s.score_[r] = keyed[r].first;
+    const uint32_t i = order[r];
+    s.score_[r] = score[i];
     s.treatment_[r] = treatment[i];
     s.outcome_[r] = outcome[i];
     s.n_treated_ += treatment[i];

@@ -141,6 +141,19 @@ TEST(Curves, NormalizedAucByHand) {
   EXPECT_NE(qn.status().message().find("qini_auc is undefined"), std::string::npos);
 }
 
+TEST(Curves, NormalizedAucIsTheNormalizedAreaOfTheReturnedCurves) {
+  Data d = testing::Simulate(3000, 2);
+  for (double& s : d.score) s = std::round(s * 20);
+  const RankedSample s = d.Ranked();
+  const Curve q = *QiniCurve(s), pq = *PerfectQiniCurve(s);
+  const double random = pq.n.back() * pq.value.back() / 2;
+  EXPECT_EQ(*QiniAucScore(s), (AreaUnderCurve(q) - random) / (AreaUnderCurve(pq) - random));
+  const Curve u = *UpliftCurve(s), pu = *PerfectUpliftCurve(s);
+  const double random_u = pu.n.back() * pu.value.back() / 2;
+  EXPECT_EQ(*UpliftAucScore(s), (AreaUnderCurve(u) - random_u) / (AreaUnderCurve(pu) - random_u));
+  EXPECT_EQ(u.value.back(), pu.value.back());  // both end at (Yt/Nt − Yc/Nc)·N
+}
+
 TEST(Curves, SkliftUnitTestValues) {
   // sklift's own test_uplift_auc_score / test_qini_auc_score expectations.
   const std::vector<double> s = {0.1, 0.3};

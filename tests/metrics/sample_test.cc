@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 #include "metrics/curves.h"
 #include "metrics/percentile.h"
@@ -72,6 +73,34 @@ TEST(RankedSample, RanksByScoreDescendingThenLaterRowFirst) {
   EXPECT_EQ(s->n_treated(), 3);
   EXPECT_EQ(s->n_control(), 5);
   EXPECT_FALSE(s->binary_outcome());  // outcomes 2..7
+}
+
+TEST(RankedSample, LargeInputsRankLikeAStableSortReversed) {
+  // Inputs of 256 rows and more take the radix-sort path; compare it with the definition:
+  // std::stable_sort ascending (ties keep row order), then reversed.
+  for (size_t n : {255, 256, 5000}) {
+    Rng rng(n);
+    std::vector<double> score(n);
+    for (double& s : score) {
+      const double pick = rng.Uniform();
+      s = pick < 0.3   ? std::round(rng.Normal() * 3)  // ties, negatives
+          : pick < 0.4 ? (rng.Bernoulli(0.5) ? 0.0 : -0.0)
+          : pick < 0.5 ? rng.Normal() * 1e300
+                       : rng.Normal() * 1e-300;  // subnormal-ish magnitudes
+    }
+    std::vector<uint32_t> expected(n);
+    std::iota(expected.begin(), expected.end(), 0);
+    std::stable_sort(expected.begin(), expected.end(),
+                     [&](uint32_t a, uint32_t b) { return score[a] < score[b]; });
+    std::reverse(expected.begin(), expected.end());
+    std::vector<double> index(n);
+    std::iota(index.begin(), index.end(), 0.0);
+    auto s = RankedSample::Make(score, std::vector<uint8_t>(n, 1), index);
+    ASSERT_TRUE(s.ok());
+    for (size_t r = 0; r < n; ++r) {
+      ASSERT_EQ(s->outcome()[r], expected[r]) << "n=" << n << " rank " << r;
+    }
+  }
 }
 
 TEST(RankedSample, NegativeZeroTiesWithZero) {
