@@ -113,7 +113,7 @@ ClientTraits BehaviourModel::Traits(uint64_t index) const {
   t.promo = Sigmoid(1.2 * z - 1.0);
 
   // How often: log-normal base rate (heavy tail), a trend, weekday taste.
-  t.rate = std::clamp(rng.LogNormal(std::log(0.13), 0.85) * (1.0 + 0.3 * old), 0.004, 3.0);
+  t.rate = std::clamp(rng.LogNormal(std::log(0.13), 0.85) * (1.0 + 0.3 * old), 0.004, 2.0);
   t.trend = std::clamp(rng.Normal(0.0, 0.35), -1.2, 1.2);
   double wsum = 0;
   for (int k = 0; k < 7; ++k) {
@@ -185,7 +185,10 @@ ClientTraits BehaviourModel::Traits(uint64_t index) const {
     }
     const Product& prod = world_.products()[p];
     const double price = static_cast<double>(prod.price_cents) / 100.0;
-    const double w = std::pow(price / 100.0, t.price_taste) / std::pow(i + 1.0, 0.7);
+    // Price taste tilts the choice towards dearer or cheaper goods, within limits (a taste
+    // for premium goods does not make a basket of caviar).
+    const double tilt = std::clamp(t.price_taste * std::log(price / 100.0), -1.5, 1.5);
+    const double w = std::exp(tilt) / std::pow(i + 1.0, 0.7);
     t.repertoire[i] = p;
     t.repertoire_cdf[i] = acc += w;
     amount += w * prod.expected_amount;
@@ -231,7 +234,7 @@ ArmModel BehaviourModel::Arm(const ClientTraits& t, bool treated) const {
     // Gone before the end of the history: a trickle of visits; the offer wins back a share of
     // the promo-sensitive ones.
     arm.p_alive = 1.0;
-    arm.count = t.rate * exposure * (treated ? 0.03 + 0.45 * s * s : 0.03);
+    arm.count = t.rate * exposure * (treated ? 0.03 + 0.25 * s * s : 0.03);
   } else {
     // Fading clients may lapse in the window (unobservable noise for any model).
     arm.p_alive = 1.0 - (0.02 + 0.12 * Sigmoid(-t.trend / 0.2 - 1.0));
