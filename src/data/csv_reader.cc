@@ -27,6 +27,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 
 #include "core/civil_time.h"
@@ -149,7 +150,10 @@ inline unsigned Digit(char c) {
 inline bool FastTimestamp(const char* p, int64_t& out, const char*& end) {
   const unsigned y0 = Digit(p[0]), y1 = Digit(p[1]), y2 = Digit(p[2]), y3 = Digit(p[3]);
   const unsigned m0 = Digit(p[5]), m1 = Digit(p[6]), d0 = Digit(p[8]), d1 = Digit(p[9]);
-  if ((y0 | y1 | y2 | y3 | m0 | m1 | d0 | d1) > 9 || p[4] != '-' || p[7] != '-') return false;
+  if (((y0 > 9) | (y1 > 9) | (y2 > 9) | (y3 > 9) | (m0 > 9) | (m1 > 9) | (d0 > 9) | (d1 > 9)) ||
+      p[4] != '-' || p[7] != '-') {
+    return false;
+  }
   const unsigned y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
   const unsigned m = m0 * 10 + m1;
   const unsigned d = d0 * 10 + d1;
@@ -158,7 +162,10 @@ inline bool FastTimestamp(const char* p, int64_t& out, const char*& end) {
   if (p[10] == ' ') {
     const unsigned h0 = Digit(p[11]), h1 = Digit(p[12]), n0 = Digit(p[14]), n1 = Digit(p[15]);
     const unsigned s0 = Digit(p[17]), s1 = Digit(p[18]);
-    if ((h0 | h1 | n0 | n1 | s0 | s1) > 9 || p[13] != ':' || p[16] != ':') return false;
+    if (((h0 > 9) | (h1 > 9) | (n0 > 9) | (n1 > 9) | (s0 > 9) | (s1 > 9)) || p[13] != ':' ||
+        p[16] != ':') {
+      return false;
+    }
     const unsigned h = h0 * 10 + h1, n = n0 * 10 + n1, s = s0 * 10 + s1;
     if (h > 23 || n > 59 || s > 59) return false;
     seconds += h * 3600 + n * 60 + s;
@@ -1122,6 +1129,7 @@ struct Round {
   std::vector<BlockResult>* blocks = nullptr;
   size_t nblocks = 0;
   size_t rows = 0;
+  double input_fraction = 1.0;  // of the input file read so far (for reserving capacity)
 };
 
 /// Output columns growing round by round (also the batch of one round).
@@ -1149,33 +1157,55 @@ class RoundRunner {
   uint64_t bad_rows() const { return bad_rows_; }
   const std::string& first_error() const { return first_error_; }
 
-  /// Parses rounds until the input ends or `rows_limit_bytes` ... ; calls `finish` per round.
-  /// If `first_block_only`, parses only the first block of the first round (no consuming).
+  /// Parses rounds until the input ends. `merge` gets each round, in file order; with more than
+  /// one thread it runs on a helper thread while the next round is parsed (double buffering), and
+  /// `after` (if set) then runs on the calling thread once that round's merge is done. If
+  /// `first_block_only`, parses only the first block of the first round and consumes nothing.
   Status Run(RecordBuffer& rb, bool first_block_only, Progress* progress,
-             const std::function<Status(Round&)>& finish) {
+             const std::function<Status(Round&)>& merge,
+             const std::function<Status()>& after = nullptr) {
     const int threads = ctx_.options->threads;
+    const bool pipelined = threads > 1 && !first_block_only;
+    std::thread helper;
+    Status helper_status;
+    struct JoinAtExit {
+      std::thread& t;
+      ~JoinAtExit() {
+        if (t.joinable()) t.join();
+      }
+    } join_at_exit{helper};
+    auto finish_previous = [&]() -> Status {
+      if (!helper.joinable()) return Status::Ok();
+      helper.join();
+      UPCAMP_RETURN_IF_ERROR(helper_status);
+      return after ? after() : Status::Ok();
+    };
+
+    const uint64_t raw_size = rb.stream().raw_size();
     uint64_t raw_seen = rb.stream().raw_position();
     size_t fill = round_bytes_;
+    int set = 0;
     for (;;) {
       UPCAMP_RETURN_IF_ERROR(rb.Fill(fill));
-      if (rb.size() == 0) return Status::Ok();
+      if (rb.size() == 0) break;
       Layout lay = ComputeLayout(rb, block_size_, threads);
       if (lay.usable == 0 && !rb.eof()) {  // one record longer than the buffer: read more
         fill = rb.size() * 2;
         continue;
       }
       fill = round_bytes_;
+      std::vector<BlockResult>& results = results_[set];
       const size_t nb = first_block_only ? 1 : lay.blocks();
-      if (results_.size() < nb) results_.resize(nb);
+      if (results.size() < nb) results.resize(nb);
       ParallelFor(threads, nb, [&](size_t k, int) {
         BlockParser parser(plan_, rb.data());
-        parser.Parse(rb.data() + lay.starts[k], rb.data() + lay.starts[k + 1], results_[k]);
+        parser.Parse(rb.data() + lay.starts[k], rb.data() + lay.starts[k + 1], results[k]);
       });
       Round round;
-      round.blocks = &results_;
+      round.blocks = &results;
       round.nblocks = nb;
       for (size_t k = 0; k < nb; ++k) {
-        const BlockResult& b = results_[k];
+        const BlockResult& b = results[k];
         round.rows += b.rows;
         if (b.bad_rows == 0) continue;
         if (bad_rows_ == 0) {
@@ -1188,16 +1218,33 @@ class RoundRunner {
                               first_error_, ctx_.options->max_errors, ctx_.options->max_errors);
         }
       }
-      UPCAMP_RETURN_IF_ERROR(finish(round));
-      if (first_block_only) return Status::Ok();
+      if (first_block_only) return merge(round);
       rb.Consume(lay.usable, lay.usable_newlines);
+      const uint64_t raw = rb.stream().raw_position();
+      round.input_fraction =
+          raw_size > 0 ? std::min(1.0, static_cast<double>(raw) / static_cast<double>(raw_size))
+                       : 1.0;
       if (progress != nullptr) {
-        const uint64_t raw = rb.stream().raw_position();
         progress->Add(raw - raw_seen);
         raw_seen = raw;
       }
-      if (rb.eof() && rb.size() == 0) return Status::Ok();
+      if (pipelined) {
+        UPCAMP_RETURN_IF_ERROR(finish_previous());  // frees the other result set, too
+        helper = std::thread([&merge, &helper_status, round]() mutable {
+          try {
+            helper_status = merge(round);
+          } catch (const std::exception& e) {
+            helper_status = Status::Runtime("CSV reader: {}", e.what());
+          }
+        });
+        set ^= 1;
+      } else {
+        UPCAMP_RETURN_IF_ERROR(merge(round));
+        if (after) UPCAMP_RETURN_IF_ERROR(after());
+      }
+      if (rb.eof() && rb.size() == 0) break;
     }
+    return finish_previous();
   }
 
  private:
@@ -1206,7 +1253,7 @@ class RoundRunner {
   size_t block_size_ = 0;
   size_t blocks_per_round_ = 0;
   size_t round_bytes_ = 0;
-  std::vector<BlockResult> results_;
+  std::vector<BlockResult> results_[2];  // double buffer: parse one round, merge the other
   uint64_t bad_rows_ = 0;
   std::string first_error_;
 };
@@ -1429,37 +1476,35 @@ Result<Table> ReadAll(const StreamFactory& open, std::string name, const CsvRead
   }
   bool reserved = false;
   UPCAMP_RETURN_IF_ERROR(runner.Run(*rb, false, progress.get(), [&](Round& r) {
-    if (!reserved && !rb->eof() && r.rows > 0) {
-      // Reserve for the whole file from the first round's density (untouched capacity costs no
-      // memory), so the columns do not double while growing.
+    AppendRound(r, cols, options.threads);
+    if (!reserved && r.input_fraction < 0.9 && r.rows > 0) {
+      // Reserve for the whole file from the first round's density (capacity never touched costs
+      // no memory), so columns do not double while growing and dictionaries do not rehash.
       reserved = true;
-      const double raw_pos = static_cast<double>(rb->stream().raw_position());
-      const double raw_size = static_cast<double>(rb->stream().raw_size());
-      if (raw_pos > 0 && raw_size >= raw_pos) {
-        const auto est =
-            static_cast<size_t>(static_cast<double>(r.rows) * raw_size / raw_pos * 1.1);
-        for (ColumnBuilder& c : cols) {
-          switch (c.action) {
-            case Action::kInt64:
-            case Action::kTimestamp:
-              c.i64.reserve(est);
-              break;
-            case Action::kFloat64:
-              c.f64.reserve(est);
-              break;
-            case Action::kBool:
-              c.bools.reserve(est);
-              break;
-            case Action::kString:
-              c.codes.reserve(est);
-              break;
-            default:
-              break;
-          }
+      const double scale = 1.1 / std::max(r.input_fraction, 1e-6);
+      const auto rows = static_cast<size_t>(static_cast<double>(r.rows) * scale);
+      for (ColumnBuilder& c : cols) {
+        switch (c.action) {
+          case Action::kInt64:
+          case Action::kTimestamp:
+            c.i64.reserve(rows);
+            break;
+          case Action::kFloat64:
+            c.f64.reserve(rows);
+            break;
+          case Action::kBool:
+            c.bools.reserve(rows);
+            break;
+          case Action::kString:
+            c.codes.reserve(rows);
+            c.dict->Reserve(
+                std::min(rows, static_cast<size_t>(static_cast<double>(c.dict->size()) * scale)));
+            break;
+          default:
+            break;
         }
       }
     }
-    AppendRound(r, cols, options.threads);
     return Status::Ok();
   }));
   if (progress) progress->Finish();
