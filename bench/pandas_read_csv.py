@@ -6,8 +6,9 @@ datetime (parse_dates, with the explicit format pandas would otherwise have to g
 Usage: pandas_read_csv.py FILE [--repeat K]
 
 Prints each run's time, then one line for scripts:
-    RESULT tool=pandas threads=1 median_s=... mb_per_s=... rows=... peak_rss_mb=...
-peak_rss_mb is this process's max RSS (getrusage), after all runs. Run it with Debian's
+    RESULT tool=pandas threads=1 median_s=... mb_per_s=... rows=... peak_rss_mb=... cpu_s=...
+peak_rss_mb is this process's max RSS (getrusage), after all runs; cpu_s the median CPU seconds
+(user + system) of a run. Run it with Debian's
 /usr/bin/python3, which has python3-pandas.
 """
 import os
@@ -46,21 +47,25 @@ def main():
     repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 3
     size_mb = os.path.getsize(path) / 1e6
     times = []
+    cpu_times = []
     rows = 0
     for r in range(repeat):
         t0 = time.perf_counter()
+        c0 = time.process_time()
         df = read(path)
         times.append(time.perf_counter() - t0)
+        cpu_times.append(time.process_time() - c0)
         rows = len(df)
         print(f"run {r + 1}: {times[-1]:.3f} s, {size_mb / times[-1]:.0f} MB/s", file=sys.stderr)
         del df
     median = statistics.median(times)
+    cpu = statistics.median(cpu_times)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(f"file: {path} ({size_mb:.1f} MB, {rows} rows)")
     print(f"pandas {pd.__version__}, {repeat} runs: median {median:.3f} s, "
           f"{size_mb / median:.0f} MB/s, {rows / median / 1e6:.2f}M rows/s, peak RSS {rss_mb:.0f} MB")
     print(f"RESULT tool=pandas threads=1 median_s={median:.4f} mb_per_s={size_mb / median:.1f} "
-          f"rows={rows} peak_rss_mb={rss_mb:.0f}")
+          f"rows={rows} peak_rss_mb={rss_mb:.0f} cpu_s={cpu:.4f}")
     return 0
 
 
