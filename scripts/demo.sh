@@ -34,6 +34,19 @@ echo "== 3. Store the receipts as a checksummed binary columnar file (.ucol), as
 "$upcamp" table info "$out/receipts.ucol"
 
 echo
+echo "== 4. Customer features as of 2019-03-19 (windows end there: nothing later leaks in)"
+cat > "$out/features.yaml" <<'YAML'
+- {name: receipts_basic, args: {delta: 60}}
+- {name: receipts_basic, args: {delta: 15}}
+- {name: age_gender}
+- {name: unique_categories, args: {delta: 60, col_category: level_3}}
+YAML
+"$upcamp" features --catalog "$out/data/catalog.yaml" --config "$out/features.yaml" \
+  --date-to 2019-03-19 --out "$out/features.csv"
+"$upcamp" table head "$out/features.csv" -n 3
+
+echo
 echo "demo: outputs are in $out/"
 echo "  $out/data/            the synthetic dataset (catalog.yaml, five tables, truth.csv with true uplift)"
 echo "  $out/receipts.ucol    receipts as a binary columnar file"
+echo "  $out/features.csv     one row per client: the reference features as of 2019-03-19"
