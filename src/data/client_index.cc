@@ -43,7 +43,6 @@ Result<ClientIndex> ClientIndex::Build(const Column& key_column, std::string_vie
   const StringDictionary& dict = keys.dictionary();
   const std::string& name = key_column.name();
   std::vector<int64_t> first_row(static_cast<size_t>(dict.size()), -1);
-  bool identity = static_cast<size_t>(dict.size()) == codes.size();
   for (size_t row = 0; row < codes.size(); ++row) {
     const int32_t code = codes[row];
     if (code == kNullCode) {
@@ -60,13 +59,12 @@ Result<ClientIndex> ClientIndex::Build(const Column& key_column, std::string_vie
           what, name, dict.Get(code), first + 1, row + 1);
     }
     first = static_cast<int64_t>(row);
-    identity = identity && code == static_cast<int32_t>(row);
   }
   if (codes.size() > static_cast<size_t>(INT32_MAX)) {
     return Status::Data("{}: too many clients ({})", what, codes.size());
   }
-  // A column read from a file of unique keys already has code == row: share its dictionary.
-  if (identity) return ClientIndex(keys.shared_dictionary());
+  // An own dictionary, even when the column's codes already equal its rows: the column's
+  // dictionary may be shared with batches still being read, and must not grow our index.
   auto own = std::make_shared<StringDictionary>();
   own->Reserve(codes.size());
   for (const int32_t code : codes) own->GetOrAdd(dict.Get(code));

@@ -22,16 +22,19 @@ TEST(ClientIndex, DenseIndicesInBaseOrder) {
   EXPECT_EQ(idx.Find(""), -1);
 }
 
-TEST(ClientIndex, SharesTheDictionaryOfAFreshColumnAndCopiesOtherwise) {
-  const Column fresh = Keys({"a", "b", "c"});
-  ASSERT_OK_AND_ASSIGN(ClientIndex shared, ClientIndex::Build(fresh));
-  EXPECT_EQ(shared.dictionary(), fresh.shared_dictionary());
+TEST(ClientIndex, OrderIsRowOrderAndTheDictionaryIsOwn) {
+  Column fresh = Keys({"a", "b", "c"});
+  ASSERT_OK_AND_ASSIGN(ClientIndex idx, ClientIndex::Build(fresh));
+  EXPECT_NE(idx.dictionary(), fresh.shared_dictionary());
+  // A dictionary shared with later batches may grow; the index must not.
+  fresh.shared_dictionary()->GetOrAdd("d");
+  EXPECT_EQ(idx.size(), 3);
+  EXPECT_EQ(idx.Find("d"), -1);
 
   // Codes not equal to rows (a taken/reordered column): the order is the row order anyway.
   const std::vector<int64_t> rows = {2, 0, 1};
-  const Column reordered = fresh.Take(rows);
+  const Column reordered = Keys({"a", "b", "c"}).Take(rows);
   ASSERT_OK_AND_ASSIGN(ClientIndex copy, ClientIndex::Build(reordered));
-  EXPECT_NE(copy.dictionary(), fresh.shared_dictionary());
   EXPECT_EQ(copy.Key(0), "c");
   EXPECT_EQ(copy.Find("c"), 0);
   EXPECT_EQ(copy.Find("a"), 1);
