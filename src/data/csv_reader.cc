@@ -1554,12 +1554,21 @@ Status ReadCsvBatches(const std::string& path, const CsvReadOptions& options,
   if (!options.progress_label.empty()) {
     progress = std::make_unique<Progress>(options.progress_label, rb->stream().raw_size(), "bytes");
   }
-  UPCAMP_RETURN_IF_ERROR(runner.Run(*rb, false, progress.get(), [&](Round& r) {
-    AppendRound(r, cols, options.threads);
-    UPCAMP_ASSIGN_OR_RETURN(Table batch, BuildTable(ctx, cols, /*keep_dicts=*/true));
-    if (batch.num_rows() == 0) return Status::Ok();
-    return consume(batch);
-  }));
+  // The batch is built on the merge thread; `consume` always runs on the calling thread.
+  Table pending;
+  UPCAMP_RETURN_IF_ERROR(runner.Run(
+      *rb, false, progress.get(),
+      [&](Round& r) {
+        AppendRound(r, cols, options.threads);
+        UPCAMP_ASSIGN_OR_RETURN(pending, BuildTable(ctx, cols, /*keep_dicts=*/true));
+        return Status::Ok();
+      },
+      [&] {
+        Table batch = std::move(pending);
+        pending = Table();
+        if (batch.num_rows() == 0) return Status::Ok();
+        return consume(batch);
+      }));
   if (progress) progress->Finish();
   ReportSkipped(ctx, runner);
   return Status::Ok();

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <random>
+#include <thread>
 
 #include "core/civil_time.h"
 #include "testing.h"
@@ -624,11 +625,15 @@ TEST(CsvReaderTest, BatchesConcatenateToTheWholeTableAndShareDictionaries) {
   o.block_size = 512;
   o.threads = 3;
   ASSERT_OK_AND_ASSIGN(Table whole, ReadCsv(path, o));
+  const std::thread::id caller = std::this_thread::get_id();
   std::vector<Table> batches;
+  bool same_thread = true;
   ASSERT_OK(ReadCsvBatches(path, o, [&](const Table& b) {
     batches.push_back(b);
+    same_thread = same_thread && std::this_thread::get_id() == caller;
     return Status::Ok();
   }));
+  EXPECT_TRUE(same_thread) << "consume must run on the calling thread";
   ASSERT_GT(batches.size(), 2u);
   for (const Table& b : batches) {
     EXPECT_EQ(b.schema(), whole.schema());
