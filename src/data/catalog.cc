@@ -113,7 +113,8 @@ struct FirstLineColumn {
 
 struct SummedColumn {
   std::string name;
-  std::vector<double> sums;
+  std::vector<double> sums;          // NaN until the receipt's first non-missing line
+  std::vector<double> compensation;  // Kahan summation, as pandas' groupby sum does
 };
 
 template <typename T, typename Same>
@@ -189,7 +190,7 @@ ReceiptsBuilder::ReceiptsBuilder(std::vector<std::string> columns, std::string w
       s.firsts.push_back({});
       s.firsts.back().name = c;
     } else {
-      s.sums.push_back({c, {}});
+      s.sums.push_back({c, {}, {}});
     }
   }
 }
@@ -288,10 +289,13 @@ Status ReceiptsBuilder::Add(const Table& batch) {
     }
   }
 
-  // 3. Summed columns: missing lines are skipped; all missing stays missing (NaN).
+  // 3. Summed columns: missing lines are skipped; all missing stays missing (NaN). Compensated
+  //    (Kahan) summation in line order, the same arithmetic as pandas' groupby sum, so a receipt
+  //    total equals the one pandas computes (and usually the correctly rounded sum).
   for (SummedColumn& sc : s.sums) {
     UPCAMP_ASSIGN_OR_RETURN(const Column* col, batch.GetColumn(sc.name, s.what));
     sc.sums.resize(static_cast<size_t>(s.receipts), kNullFloat64);
+    sc.compensation.resize(static_cast<size_t>(s.receipts), 0.0);
     const bool is_f64 = col->type() == DataType::kFloat64;
     if (col->type() == DataType::kString) {
       return Status::Data("{}: column '{}' must be numeric to sum it per receipt", s.what, sc.name);
@@ -299,8 +303,15 @@ Status ReceiptsBuilder::Add(const Table& batch) {
     for (size_t r = 0; r < rows; ++r) {
       const double v = is_f64 ? col->float64s()[r] : col->AsDouble(r);
       if (std::isnan(v)) continue;
-      double& acc = sc.sums[static_cast<size_t>(rid[r])];
-      acc = std::isnan(acc) ? v : acc + v;
+      const auto i = static_cast<size_t>(rid[r]);
+      double& sum = sc.sums[i];
+      double& comp = sc.compensation[i];
+      if (std::isnan(sum)) sum = 0.0;
+      const double y = v - comp;
+      const double t = sum + y;
+      comp = (t - sum) - y;
+      if (std::isnan(comp)) comp = 0.0;  // v is +-inf: keep the infinite sum, not NaN
+      sum = t;
     }
   }
   s.rows_seen += rows;

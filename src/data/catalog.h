@@ -27,7 +27,8 @@
 //   that disagree with their first line are counted and reported in one warning (the first
 //   line's value is kept);
 // - trn_sum_from_iss and trn_sum_from_red are the sums over the receipt's lines (missing lines
-//   skipped), and missing when every line of the receipt is missing.
+//   skipped; compensated summation in line order, as pandas' groupby sum), and missing when every
+//   line of the receipt is missing.
 
 #include <cstdint>
 #include <functional>

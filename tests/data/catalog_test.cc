@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <limits>
 
 #include "data/csv_writer.h"
 #include "data/ucol.h"
@@ -206,6 +207,38 @@ TEST(Catalog, PurchaseLineWithoutTransactionIdIsADataError) {
   EXPECT_NE(r.status().message().find("p.csv: missing transaction_id at data row 2"),
             std::string::npos)
       << r.status().message();
+}
+
+TEST(Catalog, ReceiptSumsAreCompensatedLikePandas) {
+  // Receipt t1: ten lines of 0.1 (a naive sum gives 0.9999999999999999; pandas' Kahan sum 1).
+  // Receipt t2: 0.1, 0.2, 0.3 (naive 0.6000000000000001, Kahan 0.6). Receipt t3: an infinite
+  // amount stays infinite.
+  std::vector<std::optional<std::string>> clients, txns;
+  std::vector<double> iss;
+  for (int i = 0; i < 10; ++i) {
+    clients.push_back("a");
+    txns.push_back("t1");
+    iss.push_back(0.1);
+  }
+  for (double v : {0.1, 0.2, 0.3}) {
+    clients.push_back("a");
+    txns.push_back("t2");
+    iss.push_back(v);
+  }
+  for (double v : {1.0, std::numeric_limits<double>::infinity(), 2.0}) {
+    clients.push_back("b");
+    txns.push_back("t3");
+    iss.push_back(v);
+  }
+  ASSERT_OK_AND_ASSIGN(Table purchases,
+                       Table::Make({Column::StringFromValues("client_id", clients),
+                                    Column::StringFromValues("transaction_id", txns),
+                                    Column::Float64("trn_sum_from_iss", iss)}));
+  ASSERT_OK_AND_ASSIGN(Table r, DeriveReceipts(purchases, {"trn_sum_from_iss"}));
+  ASSERT_EQ(r.num_rows(), 3u);
+  EXPECT_EQ(r.column(0).float64s()[0], 1.0);
+  EXPECT_EQ(r.column(0).float64s()[1], 0.6);
+  EXPECT_EQ(r.column(0).float64s()[2], std::numeric_limits<double>::infinity());
 }
 
 TEST(Catalog, EmptyPurchasesGiveEmptyTypedReceipts) {
