@@ -1,10 +1,11 @@
-// `upcamp list calcers|metrics`: the registries, for humans and scripts (--json).
+// `upcamp list calcers|transforms|metrics`: the registries, for humans and scripts (--json).
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "features/registry.h"
+#include "features/transform_registry.h"
 #include "metrics/registry.h"
 
 namespace upcamp::cli {
@@ -36,6 +37,18 @@ Status ListCalcers(bool json) {
   return Print(json ? j.dump(2) + "\n" : text);
 }
 
+Status ListTransforms(bool json) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::array();
+  std::string text;
+  for (const auto& t : AllTransforms()) {
+    j.push_back({{"name", t.name}, {"summary", t.summary}, {"arguments", t.arguments},
+                 {"columns", t.columns}});
+    text += fmt::format("{}\n  {}\n  arguments: {}\n  columns:   {}\n\n", t.name, t.summary,
+                        t.arguments, t.columns);
+  }
+  return Print(json ? j.dump(2) + "\n" : text);
+}
+
 Status ListMetrics(bool json) {
   nlohmann::ordered_json j = nlohmann::ordered_json::array();
   std::string text;
@@ -53,14 +66,15 @@ Status ListMetrics(bool json) {
 void AddListCommand(CLI::App& app, CommandAction* selected) {
   auto args = std::make_shared<ListArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "list", "List what upcamp knows: feature calcers or uplift metrics, with their arguments.");
-  cmd->add_option("what", args->what, "calcers | metrics")
+      "list", "List what upcamp knows: feature calcers, transforms or uplift metrics");
+  cmd->add_option("what", args->what, "calcers | transforms | metrics")
       ->required()
-      ->check(CLI::IsMember({"calcers", "metrics"}));
+      ->check(CLI::IsMember({"calcers", "transforms", "metrics"}));
   cmd->add_flag("--json", args->json, "Machine-readable output");
   cmd->callback([args, selected] {
     *selected = [args](const GlobalOptions&) -> Status {
       if (args->what == "calcers") return ListCalcers(args->json);
+      if (args->what == "transforms") return ListTransforms(args->json);
       return ListMetrics(args->json);
     };
   });
