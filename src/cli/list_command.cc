@@ -23,28 +23,18 @@ Status Print(const std::string& text) {
   return Status::Ok();
 }
 
-Status ListCalcers(bool json) {
+// Calcers and transforms share their registry fields: name, summary, arguments, columns.
+template <typename Registry>
+Status ListNamedComponents(const Registry& registry, bool json) {
   nlohmann::ordered_json j = nlohmann::ordered_json::array();
   std::string text;
-  for (const auto& c : AllCalcers()) {
+  for (const auto& c : registry) {
     j.push_back({{"name", c.name},
                  {"summary", c.summary},
                  {"arguments", c.arguments},
                  {"columns", c.columns}});
     text += fmt::format("{}\n  {}\n  arguments: {}\n  columns:   {}\n\n", c.name, c.summary,
                         c.arguments, c.columns);
-  }
-  return Print(json ? j.dump(2) + "\n" : text);
-}
-
-Status ListTransforms(bool json) {
-  nlohmann::ordered_json j = nlohmann::ordered_json::array();
-  std::string text;
-  for (const auto& t : AllTransforms()) {
-    j.push_back({{"name", t.name}, {"summary", t.summary}, {"arguments", t.arguments},
-                 {"columns", t.columns}});
-    text += fmt::format("{}\n  {}\n  arguments: {}\n  columns:   {}\n\n", t.name, t.summary,
-                        t.arguments, t.columns);
   }
   return Print(json ? j.dump(2) + "\n" : text);
 }
@@ -73,8 +63,8 @@ void AddListCommand(CLI::App& app, CommandAction* selected) {
   cmd->add_flag("--json", args->json, "Machine-readable output");
   cmd->callback([args, selected] {
     *selected = [args](const GlobalOptions&) -> Status {
-      if (args->what == "calcers") return ListCalcers(args->json);
-      if (args->what == "transforms") return ListTransforms(args->json);
+      if (args->what == "calcers") return ListNamedComponents(AllCalcers(), args->json);
+      if (args->what == "transforms") return ListNamedComponents(AllTransforms(), args->json);
       return ListMetrics(args->json);
     };
   });
