@@ -48,6 +48,9 @@ BehaviourModel::BehaviourModel(const SynthParams& params)
                     Key(params.seed, "campaign_outcome"), Key(params.seed, "respond")} {
   history_len_ = static_cast<double>(params.history_end() - params.history_from);
   history_mid_ = static_cast<double>(params.history_from) + 0.5 * history_len_;
+  first_day_ = DayIndex(params.history_from);
+  const int64_t last_day = DayIndex(params.treatment_date) + params.post_days;
+  for (int64_t d = first_day_; d < last_day; ++d) day_factor_.push_back(HolidayFactor(d));
 }
 
 uint64_t BehaviourModel::ClientSeed(Purpose purpose, uint64_t index) const {
@@ -219,13 +222,18 @@ double BehaviourModel::TrendFactor(const ClientTraits& t, double seconds) const 
   return std::exp(t.trend * (seconds - history_mid_) / history_len_);
 }
 
+double BehaviourModel::TrendDailyStep(const ClientTraits& t) const {
+  return std::exp(t.trend * static_cast<double>(kSecondsPerDay) / history_len_);
+}
+
 ArmModel BehaviourModel::Arm(const ClientTraits& t, bool treated) const {
   // Expected receipts in the window at the client's base rate: weekday, holiday and trend.
   double exposure = 0;
   const int64_t first_day = DayIndex(params_.treatment_date);
-  for (int64_t d = first_day; d < first_day + params_.post_days; ++d) {
-    const double mid = (static_cast<double>(d) + 0.5) * kSecondsPerDay;
-    exposure += t.weekday[Weekday(d * kSecondsPerDay)] * HolidayFactor(d) * TrendFactor(t, mid);
+  double trend = TrendFactor(t, (static_cast<double>(first_day) + 0.5) * kSecondsPerDay);
+  const double step = TrendDailyStep(t);
+  for (int64_t d = first_day; d < first_day + params_.post_days; ++d, trend *= step) {
+    exposure += t.weekday[Weekday(d * kSecondsPerDay)] * DayFactor(d) * trend;
   }
   const double s = t.promo;
   ArmModel arm;

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "core/random.h"
 #include "synth/ids.h"
@@ -147,6 +148,13 @@ class BehaviourModel {
 
   /// Receipts per day multiplier from the client's trend at time `seconds`.
   double TrendFactor(const ClientTraits& t, double seconds) const;
+  /// The trend factor's ratio between consecutive days: TrendFactor(t + 1 day) / TrendFactor(t).
+  double TrendDailyStep(const ClientTraits& t) const;
+  /// HolidayFactor(day) for days from the history's first day to the end of the campaign
+  /// window (a table lookup).
+  double DayFactor(int64_t day_index) const {
+    return day_factor_[static_cast<size_t>(day_index - first_day_)];
+  }
 
   ArmModel Arm(const ClientTraits& t, bool treated) const;
   Expectation Expected(const ClientTraits& t) const;
@@ -158,6 +166,8 @@ class BehaviourModel {
   IdCodec client_ids_;
   uint64_t purpose_keys_[4];
   double history_mid_, history_len_;
+  int64_t first_day_;
+  std::vector<double> day_factor_;
 };
 
 }  // namespace upcamp::synth

@@ -80,7 +80,9 @@ void SimulateHistory(const BehaviourModel& model, const ClientTraits& t, Rng& rn
   const int64_t history_day0 = DayIndex(params.history_from);
   int64_t week = -1;
   double burst = 1.0;
-  for (int64_t d = first_day; d <= last_day; ++d) {
+  double trend = model.TrendFactor(t, static_cast<double>(first_day * kSecondsPerDay) + 43200.0);
+  const double trend_step = model.TrendDailyStep(t);
+  for (int64_t d = first_day; d <= last_day; ++d, trend *= trend_step) {
     const int64_t w = (d - history_day0) / 7;
     if (w != week) {
       week = w;
@@ -95,8 +97,8 @@ void SimulateHistory(const BehaviourModel& model, const ClientTraits& t, Rng& rn
       r.store = t.favourite_store;
       receipts.push_back(r);
     }
-    const double lambda = t.rate * t.weekday[Weekday(day_start)] * HolidayFactor(d) *
-                          model.TrendFactor(t, static_cast<double>(day_start) + 43200.0) * burst;
+    const double lambda =
+        t.rate * t.weekday[Weekday(day_start)] * model.DayFactor(d) * trend * burst;
     const int64_t n = rng.Poisson(lambda);
     for (int64_t i = 0; i < n; ++i) {
       ReceiptRecord r;

@@ -220,13 +220,18 @@ World::World(const SynthParams& params)
   for (size_t rank = 0; rank < order.size(); ++rank) {
     product_weight_[order[rank]] = std::pow(static_cast<double>(rank) + 8.0, -1.05);
   }
-  product_cdf_ = Cumulative(product_weight_);
+  BuildAlias();
   double total = 0, amount = 0;
   for (size_t i = 0; i < products_.size(); ++i) {
     total += product_weight_[i];
     amount += product_weight_[i] * products_[i].expected_amount;
   }
   global_expected_amount_ = amount / total;
+
+  store_codes_.resize(stores_.size());
+  for (size_t i = 0; i < stores_.size(); ++i) store_codes_[i] = store_ids_.Encode(i);
+  product_codes_.resize(products_.size());
+  for (size_t i = 0; i < products_.size(); ++i) product_codes_[i] = product_ids_.Encode(i);
 }
 
 uint32_t World::SampleRegion(Rng& rng) const {
@@ -237,8 +242,32 @@ uint32_t World::SampleStoreInRegion(uint32_t region, Rng& rng) const {
   return region_stores_[region][SampleCdf(region_store_cdf_[region], rng)];
 }
 
-uint32_t World::SampleProduct(Rng& rng) const {
-  return SampleCdf(product_cdf_, rng);
+void World::BuildAlias() {
+  // Vose's construction: scale the weights to mean 1, then top up each column below 1 with the
+  // mass of a column above 1.
+  const size_t n = product_weight_.size();
+  double total = 0;
+  for (double w : product_weight_) total += w;
+  std::vector<double> scaled(n);
+  std::vector<uint32_t> small, large;
+  for (size_t i = 0; i < n; ++i) {
+    scaled[i] = product_weight_[i] * static_cast<double>(n) / total;
+    (scaled[i] < 1.0 ? small : large).push_back(static_cast<uint32_t>(i));
+  }
+  alias_prob_.assign(n, 1.0);  // columns left over (rounding) keep all their mass
+  alias_.resize(n);
+  for (size_t i = 0; i < n; ++i) alias_[i] = static_cast<uint32_t>(i);
+  while (!small.empty() && !large.empty()) {
+    const uint32_t lo = small.back(), hi = large.back();
+    small.pop_back();
+    alias_prob_[lo] = scaled[lo];
+    alias_[lo] = hi;
+    scaled[hi] -= 1.0 - scaled[lo];
+    if (scaled[hi] < 1.0) {
+      large.pop_back();
+      small.push_back(hi);
+    }
+  }
 }
 
 std::string World::ProductsCsv() const {

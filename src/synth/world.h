@@ -4,6 +4,7 @@
 // popularity). A pure function of (seed, number of stores, number of products), shared by the
 // generator and `synth respond`.
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -62,21 +63,26 @@ class World {
 
   uint32_t SampleRegion(Rng& rng) const;
   uint32_t SampleStoreInRegion(uint32_t region, Rng& rng) const;
-  /// A product by global popularity (Zipf-like).
-  uint32_t SampleProduct(Rng& rng) const;
+  /// A product by global popularity (Zipf-like); O(1) (Walker's alias method, one uniform).
+  uint32_t SampleProduct(Rng& rng) const {
+    const double u = rng.Uniform() * static_cast<double>(alias_prob_.size());
+    const auto i = std::min(static_cast<size_t>(u), alias_prob_.size() - 1);
+    return u - static_cast<double>(i) < alias_prob_[i] ? static_cast<uint32_t>(i) : alias_[i];
+  }
   /// Relative popularity weight of a product (the global sampling weight, unnormalized).
   double ProductWeight(uint32_t product) const { return product_weight_[product]; }
   /// Expected line amount (roubles) of a product drawn by SampleProduct.
   double global_expected_amount() const { return global_expected_amount_; }
 
-  uint64_t StoreCode(uint32_t store) const { return store_ids_.Encode(store); }
-  uint64_t ProductCode(uint32_t product) const { return product_ids_.Encode(product); }
+  uint64_t StoreCode(uint32_t store) const { return store_codes_[store]; }
+  uint64_t ProductCode(uint32_t product) const { return product_codes_[product]; }
 
   /// products.csv, header included.
   std::string ProductsCsv() const;
 
  private:
-  World(const SynthParams& params);
+  explicit World(const SynthParams& params);
+  void BuildAlias();
 
   std::vector<double> region_cdf_;
   std::vector<double> region_effect_;
@@ -88,7 +94,9 @@ class World {
   std::vector<int32_t> l2_parent_, l3_parent_, l4_parent_;
   std::vector<Product> products_;
   std::vector<double> product_weight_;
-  std::vector<double> product_cdf_;
+  std::vector<double> alias_prob_;  // Walker alias table over product_weight_
+  std::vector<uint32_t> alias_;
+  std::vector<uint64_t> store_codes_, product_codes_;  // ids, precomputed
   double global_expected_amount_ = 0;
 
   IdCodec store_ids_, product_ids_, level_ids_[4], brand_ids_, vendor_ids_;
