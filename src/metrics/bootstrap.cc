@@ -63,6 +63,10 @@ Result<std::vector<BootstrapInterval>> BootstrapAll(const RankedSample& sample,
     }
   }
 
+  if (std::none_of(out.begin(), out.end(), [](const auto& iv) { return iv.defined; })) {
+    return out;  // nothing to resample for
+  }
+
   // Ranked positions of each group, for stratified draws.
   std::vector<uint32_t> treated, control;
   if (options.stratified) {

@@ -127,7 +127,7 @@ std::vector<std::string> PercentileLabels(int bins) {
   for (int b = 1; b <= bins; ++b) {
     // Python: round(b * 100 / bins) — a correctly rounded division, then half-to-even rounding,
     // which std::nearbyint does in the default rounding mode.
-    const double p = static_cast<double>(b * 100) / static_cast<double>(bins);
+    const double p = static_cast<double>(int64_t{b} * 100) / static_cast<double>(bins);
     const long current = std::lrint(std::nearbyint(p));
     labels.push_back(fmt::format("{}-{}", previous, current));
     previous = current;

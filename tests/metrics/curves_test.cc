@@ -154,6 +154,26 @@ TEST(Curves, NormalizedAucIsTheNormalizedAreaOfTheReturnedCurves) {
   EXPECT_EQ(u.value.back(), pu.value.back());  // both end at (Yt/Nt − Yc/Nc)·N
 }
 
+TEST(Curves, PerfectCurvesAreNotUpperBounds) {
+  // sklift's oracle rankings do not maximize the area under its own curve definitions, because
+  // a prefix without treated rows is not penalized for its control responders (Qini: Yc·Nt/Nc
+  // = 0; uplift: the treated rate counts as 0). Normalized AUCs above 1 follow; we reproduce
+  // them (the numpy reference gives the same values).
+  // Qini: ranking 0 (c,1), 1 (c,1), 2 (t,0): curve (0,0) (1,0) (2,0) (3,−1), area −0.5;
+  // perfect: TN∪CN first: (0,0) (1,0) (3,−1), area −1; random −1.5 → (−0.5+1.5)/(−1+1.5) = 2.
+  auto q = QiniAucScore(std::vector<double>{2, 1, 0}, std::vector<uint8_t>{0, 0, 1},
+                        std::vector<double>{1, 1, 0});
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(*q, 2.0);
+  // Uplift: ranking 2 (c,0), 0 (t,0), 1 (c,1), 3 (c,1): (0,0) (1,0) (2,0) (3,−1.5) (4,−8/3),
+  // area −17/6; perfect (CN, CR, TN): (0,0) (1,0) (3,−2) (4,−8/3), area −13/3;
+  // random −16/3 → (−17/6 + 16/3)/(−13/3 + 16/3) = 2.5.
+  auto u = UpliftAucScore(std::vector<double>{2, 1, 3, 0}, std::vector<uint8_t>{1, 0, 0, 0},
+                          std::vector<double>{0, 1, 0, 1});
+  ASSERT_TRUE(u.ok());
+  EXPECT_TRUE(Near(*u, 2.5, 1e-12));
+}
+
 TEST(Curves, SkliftUnitTestValues) {
   // sklift's own test_uplift_auc_score / test_qini_auc_score expectations.
   const std::vector<double> s = {0.1, 0.3};
