@@ -68,7 +68,9 @@ double AreaUnderCurve(const Curve& curve);
 ///   (A − A_random) / (A_perfect − A_random),
 /// A = area of UpliftCurve, A_perfect = area of PerfectUpliftCurve, A_random = area of the
 /// straight line from (0, 0) to the perfect curve's last point (= N · value(N) / 2).
-/// 1 for the oracle ranking, about 0 for a random one; may be negative. Dimensionless.
+/// 1 for the oracle ranking, about 0 for a random one; may be negative, and may exceed 1:
+/// sklift's perfect curves are not upper bounds of its own curves (a prefix without treated
+/// rows is not penalized for control responders; docs/metrics.md). Dimensionless.
 /// Data error (undefined) when PerfectUpliftCurve is, or when A_perfect = A_random.
 Result<double> UpliftAucScore(const RankedSample& sample);
 Result<double> UpliftAucScore(std::span<const double> score, std::span<const uint8_t> treatment,
