@@ -47,7 +47,7 @@ class Transform {
   /// transform from these args gives an identical transform.
   virtual nlohmann::json args() const = 0;
   /// Version of the state format this build writes (and the newest it reads).
-  virtual int version() const { return 1; }
+  virtual int version() const = 0;
   /// Columns Fit/FitTransform read from the training table (loo_mean_target_encoder: the
   /// category and the target).
   virtual std::vector<std::string> FitInputs() const = 0;

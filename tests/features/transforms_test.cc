@@ -747,6 +747,8 @@ TEST(TransformRegistry, EveryTransformBuildsFitsAndRoundTrips) {
     auto fitted = (*t)->Fit(ContractTable());
     ASSERT_TRUE(fitted.ok()) << fitted.status().ToString();
     EXPECT_EQ((*fitted)->name(), info.name);
+    EXPECT_EQ((*fitted)->version(), (*t)->version());
+    EXPECT_EQ((*fitted)->ToJson()["version"], (*t)->version());
     EXPECT_FALSE((*fitted)->OutputColumns().empty());
     for (const auto& c : (*fitted)->OutputColumns()) {
       EXPECT_NE(out.FindColumn(c), nullptr) << c;

@@ -33,6 +33,7 @@ namespace upcamp::transforms {
 namespace {
 
 const std::string kName = "binning";
+constexpr int kVersion = 1;  // of the state format; bump when it changes
 
 enum class LabelMode { kIntervals, kIndex, kTexts, kNumbers };
 
@@ -143,7 +144,7 @@ class Fitted : public FittedTransform {
   Fitted(Args a, State s) : a_(std::move(a)), s_(std::move(s)) {}
   const std::string& name() const override { return kName; }
   nlohmann::json args() const override { return a_.ToJson(); }
-  int version() const override { return 1; }
+  int version() const override { return kVersion; }
   nlohmann::json state() const override {
     nlohmann::json edges = nlohmann::json::array(), labels = nlohmann::json::array();
     for (double e : s_.edges) edges.push_back(DoubleToJson(e));
@@ -192,6 +193,7 @@ class Binning : public Transform {
  public:
   explicit Binning(Args a) : a_(std::move(a)) {}
   const std::string& name() const override { return kName; }
+  int version() const override { return kVersion; }
   nlohmann::json args() const override { return a_.ToJson(); }
   std::vector<std::string> FitInputs() const override { return {a_.col_value}; }
 

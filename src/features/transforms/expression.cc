@@ -10,6 +10,7 @@ namespace upcamp::transforms {
 namespace {
 
 const std::string kName = "expression";
+constexpr int kVersion = 1;  // of the state format; bump when it changes
 
 struct Args {
   Expression expression;
@@ -26,7 +27,7 @@ class Fitted : public FittedTransform {
   explicit Fitted(Args a) : a_(std::move(a)) {}
   const std::string& name() const override { return kName; }
   nlohmann::json args() const override { return a_.ToJson(); }
-  int version() const override { return 1; }
+  int version() const override { return kVersion; }
   nlohmann::json state() const override { return nlohmann::json::object(); }
   std::vector<std::string> InputColumns() const override { return a_.expression.ColumnNames(); }
   std::vector<std::string> OutputColumns() const override { return {a_.col_result}; }
@@ -46,6 +47,7 @@ class ExpressionTransform : public Transform {
  public:
   explicit ExpressionTransform(Args a) : a_(std::move(a)) {}
   const std::string& name() const override { return kName; }
+  int version() const override { return kVersion; }
   nlohmann::json args() const override { return a_.ToJson(); }
   std::vector<std::string> FitInputs() const override { return a_.expression.ColumnNames(); }
 

@@ -23,6 +23,7 @@ namespace upcamp::transforms {
 namespace {
 
 const std::string kName = "loo_mean_target_encoder";
+constexpr int kVersion = 1;  // of the state format; bump when it changes
 
 struct Args {
   std::string col_categorical, col_target, col_result;
@@ -56,7 +57,7 @@ class Fitted : public FittedTransform {
   Fitted(Args a, State s) : a_(std::move(a)), s_(std::move(s)) {}
   const std::string& name() const override { return kName; }
   nlohmann::json args() const override { return a_.ToJson(); }
-  int version() const override { return 1; }
+  int version() const override { return kVersion; }
   nlohmann::json state() const override {
     nlohmann::json sums = nlohmann::json::array();
     for (double v : s_.sums) sums.push_back(DoubleToJson(v));
@@ -87,6 +88,7 @@ class LooMeanTargetEncoder : public Transform {
  public:
   explicit LooMeanTargetEncoder(Args a) : a_(std::move(a)) {}
   const std::string& name() const override { return kName; }
+  int version() const override { return kVersion; }
   nlohmann::json args() const override { return a_.ToJson(); }
   std::vector<std::string> FitInputs() const override {
     return {a_.col_categorical, a_.col_target};

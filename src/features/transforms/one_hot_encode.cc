@@ -15,6 +15,7 @@ namespace upcamp::transforms {
 namespace {
 
 const std::string kName = "one_hot_encode";
+constexpr int kVersion = 1;  // of the state format; bump when it changes
 constexpr int64_t kDefaultCategoryLimit = 1000;
 
 struct Args {
@@ -36,7 +37,7 @@ class Fitted : public FittedTransform {
   Fitted(Args a, std::vector<Encoded> s) : a_(std::move(a)), s_(std::move(s)) {}
   const std::string& name() const override { return kName; }
   nlohmann::json args() const override { return a_.ToJson(); }
-  int version() const override { return 1; }
+  int version() const override { return kVersion; }
   nlohmann::json state() const override {
     nlohmann::json cols = nlohmann::json::array();
     for (const auto& e : s_) {
@@ -84,6 +85,7 @@ class OneHotEncode : public Transform {
  public:
   explicit OneHotEncode(Args a) : a_(std::move(a)) {}
   const std::string& name() const override { return kName; }
+  int version() const override { return kVersion; }
   nlohmann::json args() const override { return a_.ToJson(); }
   std::vector<std::string> FitInputs() const override { return a_.cols; }
 
