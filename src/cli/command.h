@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -36,6 +37,9 @@ struct CommandRegistration {
 
 /// The explicit table of top-level commands (commands.cc), in --help order.
 const std::vector<CommandRegistration>& AllCommands();
+
+/// A client list file (--clients): a table file with a client_id column, one client per row.
+Result<std::vector<std::string>> LoadClientList(const std::string& path, const Context& ctx);
 
 /// Runs the CLI; returns the process exit code.
 int RunMain(int argc, char** argv);

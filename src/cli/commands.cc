@@ -13,12 +13,18 @@ void AddSynthCommand(CLI::App& app, CommandAction* selected);
 void AddTableCommand(CLI::App& app, CommandAction* selected);
 void AddFeaturesCommand(CLI::App& app, CommandAction* selected);
 void AddListCommand(CLI::App& app, CommandAction* selected);
+void AddTrainCommand(CLI::App& app, CommandAction* selected);
+void AddScoreCommand(CLI::App& app, CommandAction* selected);
+void AddMetricsCommand(CLI::App& app, CommandAction* selected);
 
 const std::vector<CommandRegistration>& AllCommands() {
   static const std::vector<CommandRegistration> kCommands = {
       {"synth", AddSynthCommand},
       {"table", AddTableCommand},
       {"features", AddFeaturesCommand},
+      {"train", AddTrainCommand},
+      {"score", AddScoreCommand},
+      {"metrics", AddMetricsCommand},
       {"list", AddListCommand},
   };
   return kCommands;

@@ -13,22 +13,6 @@
 #include "features/registry.h"
 
 namespace upcamp::cli {
-namespace {
-
-struct FeaturesArgs {
-  std::string catalog, config, date_to, out, clients;
-};
-
-// The config is a list of {name, args}, or a mapping whose `features` key holds that list.
-Result<std::vector<std::unique_ptr<Calcer>>> LoadFeatureConfig(const std::string& path) {
-  UPCAMP_ASSIGN_OR_RETURN(ConfigNode root, ConfigNode::LoadFile(path));
-  if (root.IsMap()) {
-    UPCAMP_RETURN_IF_ERROR(root.CheckKeys({"features"}));
-    UPCAMP_ASSIGN_OR_RETURN(const ConfigNode* list, root.Get("features"));
-    return MakeCalcers(*list);
-  }
-  return MakeCalcers(root);
-}
 
 // A client list: a table file with a client_id column, one client per row.
 Result<std::vector<std::string>> LoadClientList(const std::string& path, const Context& ctx) {
@@ -47,6 +31,23 @@ Result<std::vector<std::string>> LoadClientList(const std::string& path, const C
     out.emplace_back(ids.dictionary().Get(ids.codes()[i]));
   }
   return out;
+}
+
+namespace {
+
+struct FeaturesArgs {
+  std::string catalog, config, date_to, out, clients;
+};
+
+// The config is a list of {name, args}, or a mapping whose `features` key holds that list.
+Result<std::vector<std::unique_ptr<Calcer>>> LoadFeatureConfig(const std::string& path) {
+  UPCAMP_ASSIGN_OR_RETURN(ConfigNode root, ConfigNode::LoadFile(path));
+  if (root.IsMap()) {
+    UPCAMP_RETURN_IF_ERROR(root.CheckKeys({"features"}));
+    UPCAMP_ASSIGN_OR_RETURN(const ConfigNode* list, root.Get("features"));
+    return MakeCalcers(*list);
+  }
+  return MakeCalcers(root);
 }
 
 Status Run(const FeaturesArgs& a, const GlobalOptions& g) {
