@@ -22,7 +22,7 @@ namespace {
 // ---- train ---------------------------------------------------------------------------------------
 
 struct TrainArgs {
-  std::string config, out, date_to;
+  std::string config, out, date_to, validation_out;
 };
 
 std::string FormatMetric(const nlohmann::json& summary, const char* key) {
@@ -34,6 +34,7 @@ Status RunTrain(const TrainArgs& a, const GlobalOptions& g) {
   const Context ctx = g.MakeContext();
   pipeline::TrainOptions options;
   options.date_to = a.date_to;
+  options.validation_out = a.validation_out;
   UPCAMP_ASSIGN_OR_RETURN(auto summary,
                           pipeline::TrainFromConfigFile(a.config, a.out, options, ctx));
   // A short human summary on stderr; every number is in the bundle's manifest.json.
@@ -191,6 +192,8 @@ void AddTrainCommand(CLI::App& app, CommandAction* selected) {
   cmd->add_option("--out", args->out, "Bundle folder to write (replaced if it is a bundle)")
       ->required();
   cmd->add_option("--date-to", args->date_to, "Override data.date_to (catalog mode), YYYY-MM-DD");
+  cmd->add_option("--validation-out", args->validation_out,
+                  "Also write the held-out rows (key, treatment, outcome, score) to this table");
   cmd->callback([args, selected] {
     *selected = [args](const GlobalOptions& g) { return RunTrain(*args, g); };
   });

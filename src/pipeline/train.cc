@@ -508,6 +508,12 @@ double ThresholdFrom(const TrainConfig& c, const std::vector<double>& scores) {
   return 0;
 }
 
+// The name of the row key in outputs: client_id, the table's id column, or "row".
+std::string KeyColumnName(const TrainConfig& c) {
+  if (c.catalog_mode) return "client_id";
+  return c.id_column.empty() ? "row" : c.id_column;
+}
+
 uint64_t Fingerprint(const TrainingTable& data) {
   Hasher h(0x7261696eULL);
   h.Str(data.source).U64(data.keys.size());
@@ -602,6 +608,20 @@ Result<TrainSummary> Train(const ConfigNode& config, const std::string& base_dir
       validation_scores.push_back(oof[static_cast<size_t>(i)]);
       vt.push_back(data.treatment[static_cast<size_t>(i)]);
       vy.push_back(data.outcome[static_cast<size_t>(i)]);
+    }
+    if (!options.validation_out.empty()) {
+      std::vector<std::optional<std::string>> keys;
+      std::vector<int64_t> treatment_values;
+      for (int64_t i : validation_rows) {
+        keys.emplace_back(data.keys[static_cast<size_t>(i)]);
+        treatment_values.push_back(data.treatment[static_cast<size_t>(i)]);
+      }
+      UPCAMP_ASSIGN_OR_RETURN(
+          Table held_out,
+          Table::Make({Column::StringFromValues(KeyColumnName(c), keys),
+                       Column::Int64("treatment", std::move(treatment_values)),
+                       Column::Float64("outcome", vy), Column::Float64("score", validation_scores)}));
+      UPCAMP_RETURN_IF_ERROR(WriteTableFile(held_out, options.validation_out, ctx));
     }
     metrics::SummaryOptions mo;
     auto validation = metrics::MetricsSummary(validation_scores, vt, vy, mo, ctx);

@@ -32,6 +32,10 @@ struct TrainSummary {
 struct TrainOptions {
   /// Overrides the config's data.date_to (catalog mode) when set, as YYYY-MM-DD.
   std::string date_to;
+  /// When set: writes the held-out rows (key, treatment, outcome, score) to this table file, for
+  /// comparing the model with other scores (e.g. the true uplift of synthetic data) on the
+  /// same rows.
+  std::string validation_out;
 };
 
 /// Runs a training config file end to end and writes the bundle to `out_dir`. The config is
