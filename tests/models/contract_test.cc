@@ -192,7 +192,7 @@ TEST_P(ModelContract, RefusesBadUse) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllModels, ModelContract, ::testing::ValuesIn(ModelNames()),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& p) { return p.param; });
 
 }  // namespace
 }  // namespace upcamp::models

@@ -167,7 +167,7 @@ TEST(MetaLearner, ConfigErrorsNameTheKey) {
   EXPECT_NE(st.message().find("'folds'"), std::string::npos) << st.message();
   st = MakeError("{type: dr_learner, base: {type: xgboost, params: {max_dept: 3}}}");
   EXPECT_NE(st.message().find("'max_dept'"), std::string::npos) << st.message();
-  EXPECT_NE(st.message().find("model.base.params"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("base.params"), std::string::npos) << st.message();
   st = MakeError("{type: s_learner, base: {type: xgboost, parms: {}}}");
   EXPECT_NE(st.message().find("'parms'"), std::string::npos) << st.message();
 }

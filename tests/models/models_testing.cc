@@ -73,11 +73,16 @@ ConfigNode SmallConfig(const std::string& type, const std::string& extra_params)
   if (text.empty()) {
     const bool meta = type.find("learner") != std::string::npos || type == "class_transformation" ||
                       type == "transformed_outcome";
-    text = meta ? fmt::format(
-                      "{{type: {}, base: {{type: xgboost, params: {{num_rounds: 40, max_depth: 3, "
-                      "eta: 0.15, min_child_weight: 5{}{}}}}}}}",
-                      type, extra_params.empty() ? "" : ", ", extra_params)
-                : fmt::format("{{type: {}}}", type);
+    nlohmann::json config = {{"type", type}};
+    if (meta) {
+      nlohmann::json params = {
+          {"num_rounds", 40}, {"max_depth", 3}, {"eta", 0.15}, {"min_child_weight", 5}};
+      auto extra = ConfigNode::Parse("{" + extra_params + "}", "extra-params");
+      EXPECT_TRUE(extra.ok()) << extra.status().ToString();
+      if (extra.ok()) params.update(extra->ToJson());  // extra keys override the defaults
+      config["base"] = {{"type", "xgboost"}, {"params", params}};
+    }
+    text = config.dump();
   }
   auto node = ConfigNode::Parse(text, "test-config");
   EXPECT_TRUE(node.ok()) << node.status().ToString();

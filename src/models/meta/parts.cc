@@ -81,7 +81,9 @@ std::vector<FinalStage> FinalStages(Learner learner, const PseudoInput& in) {
   const size_t n = in.y.size();
   const Shares s = in.shares;
   std::vector<FinalStage> out;
+  out.reserve(2);  // no learner has more; `stage` hands out references that must stay valid
   auto stage = [&](std::string name, Rows rows, xgb::Objective objective) -> FinalStage& {
+    assert(out.size() < out.capacity());
     FinalStage& f = out.emplace_back();
     f.name = std::move(name);
     f.rows = rows;
