@@ -11,6 +11,7 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <numbers>
 #include <vector>
 
 #include "core/random.h"
@@ -84,8 +85,9 @@ TEST(StatSpecial, IncompleteBetaMatchesReferenceAndItsComplement) {
 TEST(StatSpecial, NormalMatchesReference) {
   for (const auto& c : Golden()["normal"]) {
     const double z = c[0];
-    EXPECT_TRUE(RelNear(NormalCdf(z), c[1], 1e-14)) << z;
-    EXPECT_TRUE(RelNear(NormalSf(z), c[2], 1e-14)) << z;
+    // std::erfc (glibc) is good to ~1e-13 relative deep in the tail (z = −37: 1e-300).
+    EXPECT_TRUE(RelNear(NormalCdf(z), c[1], 1e-12)) << z;
+    EXPECT_TRUE(RelNear(NormalSf(z), c[2], 1e-12)) << z;
   }
   for (const auto& c : Golden()["normal_quantile"]) {
     const double p = c[0];
@@ -162,7 +164,7 @@ TEST(StatSpecial, ClosedFormsAndIdentities) {
     EXPECT_NEAR(RegularizedBeta(x, 1, 4), 1 - std::pow(1 - x, 4), 1e-15);
   }
   EXPECT_EQ(LogGamma(1), 0);
-  EXPECT_NEAR(LogGamma(0.5), 0.5 * std::log(std::numbers::pi), 1e-15);
+  EXPECT_NEAR(LogGamma(0.5), 0.5 * std::log(std::numbers::pi), 4e-15);
   EXPECT_TRUE(RelNear(LogGamma(21), std::log(2432902008176640000.0), 1e-15));
   // P + Q = 1 and the beta reflection; t symmetry; Cauchy closed form.
   for (double a : {0.2, 3.0, 57.0}) {
