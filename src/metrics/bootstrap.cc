@@ -41,6 +41,48 @@ double Quantile(std::span<const double> sorted, double q) {
   return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
+namespace detail {
+
+void FinishInterval(BootstrapInterval& iv, size_t replicates,
+                    const std::function<std::optional<double>(size_t)>& value,
+                    const std::function<std::string(size_t)>& reason,
+                    const BootstrapOptions& options) {
+  iv.values.clear();
+  iv.undefined_replicates = 0;
+  std::optional<size_t> first_undefined;
+  for (size_t r = 0; r < replicates; ++r) {
+    if (const std::optional<double> v = value(r)) {
+      iv.values.push_back(*v);
+    } else {
+      ++iv.undefined_replicates;
+      if (!first_undefined) first_undefined = r;
+    }
+  }
+  const double allowed = options.max_undefined_fraction * static_cast<double>(replicates);
+  if (static_cast<double>(iv.undefined_replicates) > allowed || iv.values.size() < 2) {
+    iv.defined = false;
+    iv.reason = fmt::format(
+        "{} of {} bootstrap replicates are undefined (first, replicate {}: {}); more than "
+        "max_undefined_fraction={} allows",
+        iv.undefined_replicates, replicates, first_undefined.value_or(0),
+        first_undefined ? reason(*first_undefined) : std::string("-"),
+        options.max_undefined_fraction);
+    return;
+  }
+  std::vector<double> sorted = iv.values;
+  std::sort(sorted.begin(), sorted.end());
+  iv.lower = Quantile(sorted, (1 - options.level) / 2);
+  iv.upper = Quantile(sorted, (1 + options.level) / 2);
+  double mean = 0;
+  for (double v : iv.values) mean += v;
+  mean /= static_cast<double>(iv.values.size());
+  double ss = 0;
+  for (double v : iv.values) ss += (v - mean) * (v - mean);
+  iv.std_error = std::sqrt(ss / static_cast<double>(iv.values.size() - 1));
+}
+
+}  // namespace detail
+
 Result<std::vector<BootstrapInterval>> BootstrapAll(const RankedSample& sample,
                                                     std::span<const SampleMetric> metrics,
                                                     const BootstrapOptions& options,
@@ -103,40 +145,11 @@ Result<std::vector<BootstrapInterval>> BootstrapAll(const RankedSample& sample,
     }
   });
 
-  const double lo_q = (1 - options.level) / 2, hi_q = (1 + options.level) / 2;
   for (size_t j = 0; j < m; ++j) {
-    BootstrapInterval& iv = out[j];
-    if (!iv.defined) continue;
-    std::optional<size_t> first_undefined;
-    for (size_t r = 0; r < reps; ++r) {
-      if (values[r * m + j]) {
-        iv.values.push_back(*values[r * m + j]);
-      } else {
-        ++iv.undefined_replicates;
-        if (!first_undefined) first_undefined = r;
-      }
-    }
-    const double allowed = options.max_undefined_fraction * static_cast<double>(reps);
-    if (static_cast<double>(iv.undefined_replicates) > allowed || iv.values.size() < 2) {
-      iv.defined = false;
-      iv.reason = fmt::format(
-          "{} of {} bootstrap replicates are undefined (first, replicate {}: {}); more than "
-          "max_undefined_fraction={} allows",
-          iv.undefined_replicates, reps, first_undefined.value_or(0),
-          first_undefined ? reasons[*first_undefined * m + j] : std::string("-"),
-          options.max_undefined_fraction);
-      continue;
-    }
-    std::vector<double> sorted = iv.values;
-    std::sort(sorted.begin(), sorted.end());
-    iv.lower = Quantile(sorted, lo_q);
-    iv.upper = Quantile(sorted, hi_q);
-    double mean = 0;
-    for (double v : iv.values) mean += v;
-    mean /= static_cast<double>(iv.values.size());
-    double ss = 0;
-    for (double v : iv.values) ss += (v - mean) * (v - mean);
-    iv.std_error = std::sqrt(ss / static_cast<double>(iv.values.size() - 1));
+    if (!out[j].defined) continue;
+    detail::FinishInterval(
+        out[j], reps, [&](size_t r) { return values[r * m + j]; },
+        [&](size_t r) { return reasons[r * m + j]; }, options);
   }
   return out;
 }

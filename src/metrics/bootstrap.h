@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -82,5 +83,19 @@ Result<BootstrapInterval> Bootstrap(const RankedSample& sample, const SampleMetr
 /// The q-quantile (q in [0, 1]) of sorted values, linear interpolation (numpy's default).
 /// `sorted` must be non-empty and sorted ascending.
 double Quantile(std::span<const double> sorted, double q);
+
+namespace detail {
+
+/// Completes `iv` (estimate and defined already set) from one metric's replicate values:
+/// value(r), r in [0, replicates), is the metric on replicate r or nullopt where it is
+/// undefined (reason(r) says why). Sets values, undefined_replicates, the percentile interval
+/// and std_error — or defined = false with the reason when too many replicates are undefined.
+/// Shared by BootstrapAll and BootstrapMeanDifference (stat_tests.h).
+void FinishInterval(BootstrapInterval& iv, size_t replicates,
+                    const std::function<std::optional<double>(size_t)>& value,
+                    const std::function<std::string(size_t)>& reason,
+                    const BootstrapOptions& options);
+
+}  // namespace detail
 
 }  // namespace upcamp::metrics
