@@ -16,6 +16,7 @@ void AddListCommand(CLI::App& app, CommandAction* selected);
 void AddTrainCommand(CLI::App& app, CommandAction* selected);
 void AddScoreCommand(CLI::App& app, CommandAction* selected);
 void AddMetricsCommand(CLI::App& app, CommandAction* selected);
+void AddRunsCommand(CLI::App& app, CommandAction* selected);
 
 const std::vector<CommandRegistration>& AllCommands() {
   static const std::vector<CommandRegistration> kCommands = {
@@ -26,6 +27,7 @@ const std::vector<CommandRegistration>& AllCommands() {
       {"score", AddScoreCommand},
       {"metrics", AddMetricsCommand},
       {"list", AddListCommand},
+      {"runs", AddRunsCommand},
   };
   return kCommands;
 }
