@@ -17,6 +17,7 @@ void AddTrainCommand(CLI::App& app, CommandAction* selected);
 void AddScoreCommand(CLI::App& app, CommandAction* selected);
 void AddMetricsCommand(CLI::App& app, CommandAction* selected);
 void AddRunsCommand(CLI::App& app, CommandAction* selected);
+void AddCampaignCommand(CLI::App& app, CommandAction* selected);
 
 const std::vector<CommandRegistration>& AllCommands() {
   static const std::vector<CommandRegistration> kCommands = {
@@ -26,6 +27,7 @@ const std::vector<CommandRegistration>& AllCommands() {
       {"train", AddTrainCommand},
       {"score", AddScoreCommand},
       {"metrics", AddMetricsCommand},
+      {"campaign", AddCampaignCommand},
       {"list", AddListCommand},
       {"runs", AddRunsCommand},
   };
