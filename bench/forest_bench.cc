@@ -99,16 +99,26 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--rows") rows = std::atoll(next());
-    else if (a == "--cols") cols = std::atoi(next());
-    else if (a == "--trees") trees = std::atoi(next());
-    else if (a == "--depth") depth = std::atoi(next());
-    else if (a == "--max-features") max_features = std::atoi(next());
-    else if (a == "--criterion") criterion = next();
-    else if (a == "--threads") threads = std::atoi(next());
-    else if (a == "--repeat") repeat = std::atoi(next());
-    else if (a == "--test-rows") test_rows = std::atoll(next());
-    else if (a == "--honest") honest = true;
+    if (a == "--rows")
+      rows = std::atoll(next());
+    else if (a == "--cols")
+      cols = std::atoi(next());
+    else if (a == "--trees")
+      trees = std::atoi(next());
+    else if (a == "--depth")
+      depth = std::atoi(next());
+    else if (a == "--max-features")
+      max_features = std::atoi(next());
+    else if (a == "--criterion")
+      criterion = next();
+    else if (a == "--threads")
+      threads = std::atoi(next());
+    else if (a == "--repeat")
+      repeat = std::atoi(next());
+    else if (a == "--test-rows")
+      test_rows = std::atoll(next());
+    else if (a == "--honest")
+      honest = true;
     else {
       std::fprintf(stderr, "forest_bench: unknown argument %s\n", a.c_str());
       return 2;
@@ -123,11 +133,10 @@ int main(int argc, char** argv) {
   const double matrix_mb = static_cast<double>(rows) * cols * 8 / (1024.0 * 1024.0);
   const double rss_after_data = PeakRssMb();
 
-  const std::string params = "{n_trees: " + std::to_string(trees) +
-                             ", max_depth: " + std::to_string(depth) +
-                             ", max_features: " + std::to_string(max_features) +
-                             ", criterion: " + criterion + ", honest: " +
-                             (honest ? "true" : "false") + "}";
+  const std::string params =
+      "{n_trees: " + std::to_string(trees) + ", max_depth: " + std::to_string(depth) +
+      ", max_features: " + std::to_string(max_features) + ", criterion: " + criterion +
+      ", honest: " + (honest ? "true" : "false") + "}";
   auto node = upcamp::ConfigNode::Parse("{type: uplift_forest, params: " + params + "}", "bench");
   if (!node.ok()) {
     std::fprintf(stderr, "%s\n", node.status().ToString().c_str());
@@ -148,9 +157,8 @@ int main(int argc, char** argv) {
   for (int r = 0; r < repeat; ++r) {
     const double c0 = CpuSeconds();
     const auto t0 = std::chrono::steady_clock::now();
-    const upcamp::Status st =
-        forest.Fit({&train.x, train.treatment, train.outcome, upcamp::models::OutcomeKind::kBinary},
-                   ctx);
+    const upcamp::Status st = forest.Fit(
+        {&train.x, train.treatment, train.outcome, upcamp::models::OutcomeKind::kBinary}, ctx);
     const auto t1 = std::chrono::steady_clock::now();
     const double c1 = CpuSeconds();
     if (!st.ok()) {
@@ -175,20 +183,22 @@ int main(int argc, char** argv) {
   size_t nodes = 0;
   for (const auto& tree : forest.trees()) nodes += tree.nodes.size();
 
-  std::printf("uplift_forest fit: %lld rows x %d features, %d trees, depth %d, max_features %d, "
-              "%s%s, %d thread(s), %d runs\n",
-              static_cast<long long>(rows), cols, trees, depth, max_features, criterion.c_str(),
-              honest ? ", honest" : "", threads, repeat);
+  std::printf(
+      "uplift_forest fit: %lld rows x %d features, %d trees, depth %d, max_features %d, "
+      "%s%s, %d thread(s), %d runs\n",
+      static_cast<long long>(rows), cols, trees, depth, max_features, criterion.c_str(),
+      honest ? ", honest" : "", threads, repeat);
   std::printf("  median wall %.3f s (min %.3f), median CPU %.3f s\n", Median(wall),
               *std::min_element(wall.begin(), wall.end()), Median(cpu));
-  std::printf("  input matrix %.1f MB, peak RSS %.1f MB (%.2fx the matrix; %.1f MB after "
-              "generating the data)\n",
-              matrix_mb, peak_mb, peak_mb / matrix_mb, rss_after_data);
+  std::printf(
+      "  input matrix %.1f MB, peak RSS %.1f MB (%.2fx the matrix; %.1f MB after "
+      "generating the data)\n",
+      matrix_mb, peak_mb, peak_mb / matrix_mb, rss_after_data);
   std::printf("  %zu nodes; test Qini (normalized) %.4f, oracle %.4f\n", nodes, qini, oracle);
-  std::printf("rows=%lld cols=%d trees=%d depth=%d threads=%d wall_median=%.4f wall_min=%.4f "
-              "cpu_median=%.4f matrix_mb=%.1f peak_rss_mb=%.1f qini=%.4f oracle_qini=%.4f\n",
-              static_cast<long long>(rows), cols, trees, depth, threads, Median(wall),
-              *std::min_element(wall.begin(), wall.end()), Median(cpu), matrix_mb, peak_mb, qini,
-              oracle);
+  std::printf(
+      "rows=%lld cols=%d trees=%d depth=%d threads=%d wall_median=%.4f wall_min=%.4f "
+      "cpu_median=%.4f matrix_mb=%.1f peak_rss_mb=%.1f qini=%.4f oracle_qini=%.4f\n",
+      static_cast<long long>(rows), cols, trees, depth, threads, Median(wall),
+      *std::min_element(wall.begin(), wall.end()), Median(cpu), matrix_mb, peak_mb, qini, oracle);
   return 0;
 }

@@ -10,7 +10,9 @@ namespace {
 constexpr double kEps = 1e-6;
 
 // x * log2(x / y) with 0 * log(0 / y) = 0; y > 0.
-inline double XLog2Ratio(double x, double y) { return x > 0 ? x * std::log2(x / y) : 0.0; }
+inline double XLog2Ratio(double x, double y) {
+  return x > 0 ? x * std::log2(x / y) : 0.0;
+}
 
 // Binary KL divergence in bits, q clipped away from 0 and 1.
 double BinaryKL(double p, double q) {
@@ -31,16 +33,22 @@ double Entropy(double a) {
   return h;
 }
 
-double Gini(double a) { return 1 - a * a - (1 - a) * (1 - a); }
+double Gini(double a) {
+  return 1 - a * a - (1 - a) * (1 - a);
+}
 
 }  // namespace
 
 const char* CriterionName(Criterion c) {
   switch (c) {
-    case Criterion::kKL: return "KL";
-    case Criterion::kED: return "ED";
-    case Criterion::kChi: return "Chi";
-    case Criterion::kDDP: return "DDP";
+    case Criterion::kKL:
+      return "KL";
+    case Criterion::kED:
+      return "ED";
+    case Criterion::kChi:
+      return "Chi";
+    case Criterion::kDDP:
+      return "DDP";
   }
   return "?";
 }
@@ -60,7 +68,9 @@ bool ParseCriterion(std::string_view name, Criterion* out) {
   return false;
 }
 
-bool SupportsContinuous(Criterion c) { return c == Criterion::kED || c == Criterion::kDDP; }
+bool SupportsContinuous(Criterion c) {
+  return c == Criterion::kED || c == Criterion::kDDP;
+}
 
 double ShrunkMean(const GroupSums& g, double prior, double n_reg) {
   const double denom = g.n + n_reg;
@@ -69,10 +79,14 @@ double ShrunkMean(const GroupSums& g, double prior, double n_reg) {
 
 double Divergence(Criterion c, double pt, double pc, bool binary) {
   switch (c) {
-    case Criterion::kKL: return BinaryKL(pt, pc);
-    case Criterion::kED: return (binary ? 2.0 : 1.0) * (pt - pc) * (pt - pc);
-    case Criterion::kChi: return BinaryChi(pt, pc);
-    case Criterion::kDDP: return pt - pc;
+    case Criterion::kKL:
+      return BinaryKL(pt, pc);
+    case Criterion::kED:
+      return (binary ? 2.0 : 1.0) * (pt - pc) * (pt - pc);
+    case Criterion::kChi:
+      return BinaryChi(pt, pc);
+    case Criterion::kDDP:
+      return pt - pc;
   }
   return 0;
 }

@@ -54,7 +54,6 @@ double Divergence(Criterion c, double pt, double pc, bool binary);
 /// The normalization factor I (KL) or J (ED, Chi) of a split; 1 for DDP.
 double SplitNormalization(Criterion c, const NodeSums& left, const NodeSums& right);
 
-
 /// The criterion value of splitting a node whose own (regularized) means are
 /// (node_pt, node_pc) into `left` and `right` (sums of the node's rows).
 double SplitGain(Criterion c, bool binary, bool normalize, double n_reg, double node_pt,

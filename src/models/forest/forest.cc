@@ -87,10 +87,14 @@ bool DoubleFromJson(const nlohmann::json& j, double* out) {
   }
   if (j.is_string()) {
     const auto& s = j.get_ref<const std::string&>();
-    if (s == "inf") *out = std::numeric_limits<double>::infinity();
-    else if (s == "-inf") *out = -std::numeric_limits<double>::infinity();
-    else if (s == "nan") *out = std::numeric_limits<double>::quiet_NaN();
-    else return false;
+    if (s == "inf")
+      *out = std::numeric_limits<double>::infinity();
+    else if (s == "-inf")
+      *out = -std::numeric_limits<double>::infinity();
+    else if (s == "nan")
+      *out = std::numeric_limits<double>::quiet_NaN();
+    else
+      return false;
     return true;
   }
   return false;
@@ -109,16 +113,16 @@ Result<ForestParams> ForestParams::FromConfig(const ConfigNode* params) {
   ForestParams p;
   if (params == nullptr || params->IsNull()) return p;
   if (!params->IsMap()) return params->Error("expected a map of uplift_forest params");
-  UPCAMP_RETURN_IF_ERROR(params->CheckKeys({"n_trees", "max_depth", "min_samples_leaf",
-                                            "min_samples_treatment", "max_features",
-                                            "criterion", "honest", "n_bins", "bootstrap",
-                                            "n_reg", "normalization"}));
+  UPCAMP_RETURN_IF_ERROR(params->CheckKeys(
+      {"n_trees", "max_depth", "min_samples_leaf", "min_samples_treatment", "max_features",
+       "criterion", "honest", "n_bins", "bootstrap", "n_reg", "normalization"}));
   UPCAMP_ASSIGN_OR_RETURN(int64_t n_trees, params->GetInt("n_trees", p.n_trees));
   UPCAMP_RETURN_IF_ERROR(CheckRange(*params, "n_trees", static_cast<double>(n_trees), 1, 100000));
   UPCAMP_ASSIGN_OR_RETURN(int64_t max_depth, params->GetInt("max_depth", p.tree.max_depth));
   UPCAMP_RETURN_IF_ERROR(CheckRange(*params, "max_depth", static_cast<double>(max_depth), 0, 64));
   UPCAMP_ASSIGN_OR_RETURN(int64_t msl, params->GetInt("min_samples_leaf", 100));
-  UPCAMP_RETURN_IF_ERROR(CheckRange(*params, "min_samples_leaf", static_cast<double>(msl), 1, 1e12));
+  UPCAMP_RETURN_IF_ERROR(
+      CheckRange(*params, "min_samples_leaf", static_cast<double>(msl), 1, 1e12));
   UPCAMP_ASSIGN_OR_RETURN(int64_t mst, params->GetInt("min_samples_treatment", 10));
   UPCAMP_RETURN_IF_ERROR(
       CheckRange(*params, "min_samples_treatment", static_cast<double>(mst), 0, 1e12));
@@ -164,7 +168,9 @@ nlohmann::json ForestParams::ToJson() const {
 
 // ---- UpliftForest ----------------------------------------------------------------------------
 
-const std::string& UpliftForest::type() const { return kTypeName; }
+const std::string& UpliftForest::type() const {
+  return kTypeName;
+}
 
 nlohmann::json UpliftForest::config() const {
   return {{"type", kTypeName}, {"params", params_.ToJson()}};
@@ -175,8 +181,8 @@ Status UpliftForest::Fit(const TrainingData& data, const Context& ctx) {
   const FeatureMatrix& x = *data.x;
   const auto rows = static_cast<size_t>(x.rows());
   if (data.treatment.size() != rows || data.outcome.size() != rows) {
-    return Status::Runtime("uplift_forest: {} feature rows but {} treatments and {} outcomes",
-                           rows, data.treatment.size(), data.outcome.size());
+    return Status::Runtime("uplift_forest: {} feature rows but {} treatments and {} outcomes", rows,
+                           data.treatment.size(), data.outcome.size());
   }
   if (rows == 0) return Status::Data("uplift_forest: no training rows");
   if (rows > UINT32_MAX) return Status::Data("uplift_forest: more than 2^32 training rows");
@@ -200,8 +206,10 @@ Status UpliftForest::Fit(const TrainingData& data, const Context& ctx) {
     }
   }
   if (n_treated == 0 || n_treated == rows) {
-    return Status::Data("uplift_forest: the training rows need both treated and control rows "
-                        "({} of {} are treated)", n_treated, rows);
+    return Status::Data(
+        "uplift_forest: the training rows need both treated and control rows "
+        "({} of {} are treated)",
+        n_treated, rows);
   }
   const int threads = std::max(1, ctx.threads);
 
@@ -219,8 +227,8 @@ Status UpliftForest::Fit(const TrainingData& data, const Context& ctx) {
     ParallelFor(threads, static_cast<size_t>(x.cols()), [&](size_t j, int worker) {
       const int col = static_cast<int>(j);
       std::span<uint8_t> codes(bd.codes.data() + j * rows, rows);
-      bd.bins[j] = BinColumn(x.column(col), params_.n_bins, codes,
-                             scratch[static_cast<size_t>(worker)]);
+      bd.bins[j] =
+          BinColumn(x.column(col), params_.n_bins, codes, scratch[static_cast<size_t>(worker)]);
     });
   }
 
@@ -228,7 +236,8 @@ Status UpliftForest::Fit(const TrainingData& data, const Context& ctx) {
   {
     std::vector<TreeScratch> scratch(static_cast<size_t>(threads));
     ParallelFor(threads, trees.size(), [&](size_t t, int worker) {
-      trees[t] = GrowTree(bd, params_.tree, TreeSeed(ctx.seed, t), scratch[static_cast<size_t>(worker)]);
+      trees[t] =
+          GrowTree(bd, params_.tree, TreeSeed(ctx.seed, t), scratch[static_cast<size_t>(worker)]);
     });
   }
   trees_ = std::move(trees);
@@ -244,8 +253,8 @@ Result<ForestPrediction> UpliftForest::PredictDetailed(const FeatureMatrix& x,
                                                        const Context& ctx) const {
   if (!fitted_) return Status::Runtime("uplift_forest: Predict before Fit or Load");
   if (x.cols() != n_features_) {
-    return Status::Data("uplift_forest: the model was trained on {} features, got {}",
-                        n_features_, x.cols());
+    return Status::Data("uplift_forest: the model was trained on {} features, got {}", n_features_,
+                        x.cols());
   }
   const auto rows = static_cast<size_t>(x.rows());
   ForestPrediction out;
@@ -355,9 +364,10 @@ Status UpliftForest::FromJson(const nlohmann::json& doc, const std::string& what
     return bad("no integer 'format_version'");
   }
   if (doc["format_version"].get<int64_t>() != kFormatVersion) {
-    return Status::Data("{}: uplift forest format version {} is not readable by this build "
-                        "(it reads version {}); score with the upcamp version that trained it",
-                        what, doc["format_version"].get<int64_t>(), kFormatVersion);
+    return Status::Data(
+        "{}: uplift forest format version {} is not readable by this build "
+        "(it reads version {}); score with the upcamp version that trained it",
+        what, doc["format_version"].get<int64_t>(), kFormatVersion);
   }
   if (!doc.contains("params") || doc["params"] != params_.ToJson()) {
     return bad("its params differ from the model config it is loaded with");
@@ -385,10 +395,9 @@ Status UpliftForest::FromJson(const nlohmann::json& doc, const std::string& what
     const auto& jt = doc["trees"][t];
     auto tree_bad = [&](std::string_view msg) { return bad(fmt::format("tree {}: {}", t, msg)); };
     if (!jt.is_object()) return tree_bad("not an object");
-    static constexpr const char* kKeys[] = {"feature",   "threshold",    "missing_left", "left",
-                                            "right",     "gain",         "weight",
-                                            "n_treated", "n_control",    "mean_treated",
-                                            "mean_control"};
+    static constexpr const char* kKeys[] = {
+        "feature", "threshold", "missing_left", "left",         "right",       "gain",
+        "weight",  "n_treated", "n_control",    "mean_treated", "mean_control"};
     size_t size = 0;
     for (const char* key : kKeys) {
       if (!jt.contains(key) || !jt[key].is_array()) {
@@ -474,7 +483,8 @@ Result<SavedModel> UpliftForest::Save(const std::filesystem::path& dir) const {
 Status UpliftForest::Load(const std::filesystem::path& dir, const nlohmann::json& state) {
   std::string file = kFileName;
   if (state.is_object() && state.contains("file")) {
-    if (!state["file"].is_string()) return Status::Data("uplift_forest state: 'file' is not a string");
+    if (!state["file"].is_string())
+      return Status::Data("uplift_forest state: 'file' is not a string");
     file = state["file"].get<std::string>();
     if (file.empty() || file.find('/') != std::string::npos || file == "." || file == "..") {
       return Status::Data("uplift_forest state: bad file name '{}'", file);

@@ -101,10 +101,10 @@ class Builder {
     node.n_treated = fill.treated.n;
     node.n_control = fill.control.n;
     const TreeNode* up = parent < 0 ? nullptr : &tree_.nodes[static_cast<size_t>(parent)];
-    node.mean_treated = fill.treated.n > 0 ? fill.treated.s / fill.treated.n
-                                           : (up ? up->mean_treated : 0.0);
-    node.mean_control = fill.control.n > 0 ? fill.control.s / fill.control.n
-                                           : (up ? up->mean_control : 0.0);
+    node.mean_treated =
+        fill.treated.n > 0 ? fill.treated.s / fill.treated.n : (up ? up->mean_treated : 0.0);
+    node.mean_control =
+        fill.control.n > 0 ? fill.control.s / fill.control.n : (up ? up->mean_control : 0.0);
   }
 
   bool Admissible(const Sums& s) const {
@@ -116,7 +116,8 @@ class Builder {
 
   bool CanSplit(const Sums& s) const {
     Sums half{};
-    for (int k = 0; k < kMaxStride; ++k) half[static_cast<size_t>(k)] = s[static_cast<size_t>(k)] / 2;
+    for (int k = 0; k < kMaxStride; ++k)
+      half[static_cast<size_t>(k)] = s[static_cast<size_t>(k)] / 2;
     return Admissible(half);
   }
 
@@ -251,9 +252,9 @@ class Builder {
     if (best.feature < 0) return;
 
     const FeatureBins& fb = d_.bins[static_cast<size_t>(best.feature)];
-    const bool missing_left =
-        best.has_missing ? best.missing_left
-                         : Structure(best.left).n() >= Structure(best.right).n();
+    const bool missing_left = best.has_missing
+                                  ? best.missing_left
+                                  : Structure(best.left).n() >= Structure(best.right).n();
     const size_t mid = Partition(begin, end, best.feature, best.bin, best.missing_left);
     const auto left_id = tree_.nodes.size();
     tree_.nodes.emplace_back();

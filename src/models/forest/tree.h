@@ -18,8 +18,8 @@ namespace upcamp::models::forest {
 struct BinnedData {
   int64_t rows = 0;
   int cols = 0;
-  std::vector<uint8_t> codes;       ///< codes[col * rows + row]
-  std::vector<FeatureBins> bins;    ///< per column
+  std::vector<uint8_t> codes;     ///< codes[col * rows + row]
+  std::vector<FeatureBins> bins;  ///< per column
   std::span<const uint8_t> treatment;
   std::span<const double> outcome;
   std::vector<uint32_t> canonical;  ///< row -> rank of the row's content hash
@@ -32,13 +32,13 @@ struct BinnedData {
 
 /// The knobs of one tree (the forest's params minus n_trees / n_bins).
 struct TreeParams {
-  int max_depth = 6;              ///< splits on the longest path (root at depth 0)
-  double min_samples_leaf = 100;  ///< weighted rows per child
+  int max_depth = 6;                  ///< splits on the longest path (root at depth 0)
+  double min_samples_leaf = 100;      ///< weighted rows per child
   double min_samples_treatment = 10;  ///< weighted treated and control rows per child
-  int max_features = 10;          ///< features drawn (without replacement) per node
+  int max_features = 10;              ///< features drawn (without replacement) per node
   Criterion criterion = Criterion::kKL;
   bool normalization = true;
-  double n_reg = 10;              ///< shrinkage of child means towards the parent's
+  double n_reg = 10;  ///< shrinkage of child means towards the parent's
   bool honest = false;
   bool bootstrap = true;
 };
@@ -46,10 +46,10 @@ struct TreeParams {
 struct TreeNode {
   int32_t feature = -1;  ///< -1 for a leaf
   int32_t left = -1, right = -1;
-  double threshold = 0;  ///< x <= threshold goes left
+  double threshold = 0;       ///< x <= threshold goes left
   bool missing_left = false;  ///< where NaN goes
-  double gain = 0;       ///< the criterion value of the split (internal nodes)
-  double weight = 0;     ///< weighted rows of the split-choosing sample in the node
+  double gain = 0;            ///< the criterion value of the split (internal nodes)
+  double weight = 0;          ///< weighted rows of the split-choosing sample in the node
   /// The rows that fill the node (the other half when honest, else the same rows): weighted
   /// counts and outcome means per group. A group without rows here takes the nearest
   /// ancestor's mean.

@@ -99,10 +99,14 @@ TEST(ForestBinning, HeavyTiesMissingAndSkew) {
   std::vector<double> values(30000);
   for (double& x : values) {
     const double u = rng.Uniform();
-    if (u < 0.4) x = 0;                      // 40% zeros
-    else if (u < 0.5) x = kNaN;              // 10% missing
-    else if (u < 0.6) x = std::round(rng.Uniform(0, 5));
-    else x = rng.LogNormal(3, 2.5);          // a long tail
+    if (u < 0.4)
+      x = 0;  // 40% zeros
+    else if (u < 0.5)
+      x = kNaN;  // 10% missing
+    else if (u < 0.6)
+      x = std::round(rng.Uniform(0, 5));
+    else
+      x = rng.LogNormal(3, 2.5);  // a long tail
   }
   ExpectMatchesReference(values, 255);
   ExpectMatchesReference(values, 32);

@@ -23,9 +23,9 @@ using upcamp::testing::TempDir;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 Result<std::unique_ptr<UpliftForest>> MakeForest(const std::string& params_yaml) {
-  UPCAMP_ASSIGN_OR_RETURN(ConfigNode node,
-                          ConfigNode::Parse("{type: uplift_forest, params: " + params_yaml + "}",
-                                            "test.yaml"));
+  UPCAMP_ASSIGN_OR_RETURN(
+      ConfigNode node,
+      ConfigNode::Parse("{type: uplift_forest, params: " + params_yaml + "}", "test.yaml"));
   UPCAMP_ASSIGN_OR_RETURN(std::unique_ptr<UpliftModel> model, MakeModel(node));
   return std::unique_ptr<UpliftForest>(static_cast<UpliftForest*>(model.release()));
 }
@@ -104,7 +104,8 @@ TEST(UpliftForest, BadDataIsRefused) {
   EXPECT_FALSE(forest->Predict(d.x, Ctx(1)).ok());  // not fitted
 }
 
-// ---- structure -----------------------------------------------------------------------------------
+// ---- structure
+// -----------------------------------------------------------------------------------
 
 TEST(UpliftForest, LeavesRespectMinimumSizes) {
   const SimData d = Simulate(6000, 6, 2);
@@ -165,8 +166,8 @@ TEST(UpliftForest, RootSplitMatchesTheCriterionByHand) {
     t[static_cast<size_t>(r)] = (r / 2) % 2;
     const bool treated = t[static_cast<size_t>(r)] == 1;
     y[static_cast<size_t>(r)] = (r % 5 == 0) || (high && treated && r % 3 != 0) ? 1 : 0;
-    GroupSums& g = high ? (treated ? right.treated : right.control)
-                        : (treated ? left.treated : left.control);
+    GroupSums& g =
+        high ? (treated ? right.treated : right.control) : (treated ? left.treated : left.control);
     g.n += 1;
     g.s += y[static_cast<size_t>(r)];
   }
@@ -282,7 +283,8 @@ TEST(UpliftForest, MissingWithoutTrainingMissingGoesToTheLargerChild) {
   EXPECT_EQ(root.missing_left, left_larger);
 }
 
-// ---- determinism and invariances -----------------------------------------------------------------
+// ---- determinism and invariances
+// -----------------------------------------------------------------
 
 const char* kDefaultish =
     "{n_trees: 12, max_depth: 5, min_samples_leaf: 40, min_samples_treatment: 10, "
@@ -290,8 +292,9 @@ const char* kDefaultish =
 
 TEST(UpliftForest, ThreadCountDoesNotChangePredictions) {
   const SimData train = Simulate(5000, 8, 7), test = Simulate(1000, 8, 8);
-  for (const char* params : {kDefaultish, "{n_trees: 6, honest: true, min_samples_leaf: 30, "
-                                          "criterion: DDP, max_features: 8}"}) {
+  for (const char* params : {kDefaultish,
+                             "{n_trees: 6, honest: true, min_samples_leaf: 30, "
+                             "criterion: DDP, max_features: 8}"}) {
     const std::vector<double> one = FitPredict(params, train, test.x, 1);
     const std::vector<double> two = FitPredict(params, train, test.x, 2);
     const std::vector<double> five = FitPredict(params, train, test.x, 5);
@@ -306,7 +309,8 @@ TEST(UpliftForest, RowOrderDoesNotChangePredictions) {
   SimData train = Simulate(4000, 6, 9);
   // Some exact duplicate rows, which tie in the content order.
   for (int64_t r = 0; r < 50; ++r) {
-    for (int j = 0; j < 6; ++j) train.x.mutable_column(j)[static_cast<size_t>(r + 100)] = train.x.at(r, j);
+    for (int j = 0; j < 6; ++j)
+      train.x.mutable_column(j)[static_cast<size_t>(r + 100)] = train.x.at(r, j);
     train.treatment[static_cast<size_t>(r + 100)] = train.treatment[static_cast<size_t>(r)];
     train.outcome[static_cast<size_t>(r + 100)] = train.outcome[static_cast<size_t>(r)];
   }
@@ -402,9 +406,9 @@ TEST(UpliftForest, ContinuousOutcomeWithMeans) {
     d.outcome[r] = rng.Normal(10, 2) + (d.treatment[r] ? 20 * d.true_uplift[r] : 0.0);
   }
   for (const char* criterion : {"DDP", "ED"}) {
-    ASSERT_OK_AND_ASSIGN(auto forest,
-                         MakeForest(fmt::format("{{n_trees: 10, max_features: 4, criterion: {}}}",
-                                                criterion)));
+    ASSERT_OK_AND_ASSIGN(
+        auto forest,
+        MakeForest(fmt::format("{{n_trees: 10, max_features: 4, criterion: {}}}", criterion)));
     ASSERT_OK(forest->Fit(d.Training(OutcomeKind::kContinuous), Ctx(2)));
     ASSERT_OK_AND_ASSIGN(std::vector<double> pred, forest->Predict(d.x, Ctx(1)));
     double hi = 0, lo = 0, n_hi = 0, n_lo = 0;
@@ -417,14 +421,17 @@ TEST(UpliftForest, ContinuousOutcomeWithMeans) {
   }
 }
 
-// ---- serialization -------------------------------------------------------------------------------
+// ---- serialization
+// -------------------------------------------------------------------------------
 
 TEST(UpliftForest, SaveLoadGivesIdenticalPredictions) {
   SimData train = Simulate(4000, 5, 17);
-  for (int64_t r = 0; r < train.x.rows(); r += 7) train.x.mutable_column(1)[static_cast<size_t>(r)] = kNaN;
+  for (int64_t r = 0; r < train.x.rows(); r += 7)
+    train.x.mutable_column(1)[static_cast<size_t>(r)] = kNaN;
   // An outlier makes a split with an infinite threshold possible to round-trip too.
   SimData test = Simulate(1000, 5, 18);
-  for (int64_t r = 0; r < test.x.rows(); r += 5) test.x.mutable_column(1)[static_cast<size_t>(r)] = kNaN;
+  for (int64_t r = 0; r < test.x.rows(); r += 5)
+    test.x.mutable_column(1)[static_cast<size_t>(r)] = kNaN;
   ASSERT_OK_AND_ASSIGN(auto forest, MakeForest("{n_trees: 8, max_depth: 5, min_samples_leaf: 30, "
                                                "max_features: 5, criterion: Chi}"));
   ASSERT_OK(forest->Fit(train.Training(), Ctx(2)));
@@ -465,7 +472,8 @@ TEST(UpliftForest, CorruptFilesAreDataErrorsNamingTheFile) {
 
   auto expect_refused = [&](const std::string& content, const std::string& needle) {
     ASSERT_OK(WriteFileAtomic(path, content));
-    ASSERT_OK_AND_ASSIGN(auto fresh, MakeForest("{n_trees: 2, max_depth: 3, min_samples_leaf: 30}"));
+    ASSERT_OK_AND_ASSIGN(auto fresh,
+                         MakeForest("{n_trees: 2, max_depth: 3, min_samples_leaf: 30}"));
     const Status st = fresh->Load(dir.path(), saved.state);
     EXPECT_EQ(st.code(), ErrorCode::kData) << st.ToString();
     EXPECT_NE(st.message().find("uplift_forest.json"), std::string::npos) << st.message();
