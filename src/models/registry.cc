@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "models/forest/forest.h"
 #include "models/meta/meta_learner.h"
 
 namespace upcamp::models {
@@ -36,6 +37,9 @@ const std::vector<ModelInfo>& AllModels() {
       {"x_learner",
        "T-learner arms impute effects per group, regressed and mixed: e tau0(x) + (1-e) tau1(x)",
        kMetaBase, false, &meta::MakeXLearner},
+      // Native uplift forest (models/forest, docs/uplift_forest.md).
+      {"uplift_forest", "native random forest of uplift trees (KL, ED, Chi or DDP splits)",
+       forest::kUpliftForestParameters, false, forest::MakeUpliftForest},
   };
   return kModels;
 }
