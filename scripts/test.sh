@@ -3,18 +3,22 @@
 # builds, and runs the whole suite on the optimized build.
 #   ./scripts/test.sh              optimized build (what CI runs)
 #   ./scripts/test.sh --sanitize   also the ASan+UBSan build (build-asan/) and the suite on it
+#   ./scripts/test.sh --browser    also installs headless Chromium (~120 MB), so that the HTML
+#                                  report check (report.browser_check) runs instead of skipping
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sanitize=0
+deps_args=()
 for arg in "$@"; do
   case "$arg" in
     --sanitize) sanitize=1 ;;
+    --browser) deps_args+=(--browser) ;;
     --fast) ;;  # the default; kept so older instructions still work
-    *) echo "test.sh: unknown option '$arg' (known: --sanitize)" >&2; exit 2 ;;
+    *) echo "test.sh: unknown option '$arg' (known: --sanitize --browser)" >&2; exit 2 ;;
   esac
 done
 jobs="$(nproc 2>/dev/null || echo 2)"
-./scripts/install-deps.sh
+./scripts/install-deps.sh ${deps_args[@]+"${deps_args[@]}"}
 
 echo "== optimized build"
 ./scripts/build.sh release
