@@ -307,5 +307,21 @@ TEST(MetaLearner, BadTrainingDataIsADataError) {
   EXPECT_EQ(model->Fit(d3.view(), Ctx()).code(), ErrorCode::kData);
 }
 
+TEST(MetaLearner, PredictionDoesNotDependOnTheBlockARowIsIn) {
+  // Prediction hands rows to XGBoost in blocks of 65536; rows around the block boundary must
+  // score the same when predicted on their own.
+  const SimData train = Simulate(1000, OutcomeKind::kBinary, 9);
+  const SimData score = Simulate(70000, OutcomeKind::kBinary, 10);
+  auto model = MakeOrDie("{type: s_learner, base: {params: {num_rounds: 5}}}");
+  ASSERT_OK(model->Fit(train.view(), Ctx()));
+  ASSERT_OK_AND_ASSIGN(auto all, model->Predict(score.x, Ctx(2)));
+  std::vector<int64_t> tail;
+  for (int64_t r = 65000; r < 70000; ++r) tail.push_back(r);
+  ASSERT_OK_AND_ASSIGN(auto part, model->Predict(score.x.TakeRows(tail), Ctx(1)));
+  for (size_t i = 0; i < tail.size(); ++i) {
+    ASSERT_EQ(part[i], all[static_cast<size_t>(tail[i])]) << tail[i];
+  }
+}
+
 }  // namespace
 }  // namespace upcamp::models::meta

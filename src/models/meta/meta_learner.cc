@@ -18,6 +18,8 @@ namespace {
 
 constexpr int kStateVersion = 1;
 constexpr int kMaxFolds = 50;
+// Rows per block handed to XGBoost at prediction time (a few MB of float copies per block).
+constexpr size_t kPredictBlockRows = size_t{1} << 16;
 // XGBoost refuses infinities and works in float32; trees only use the order of values, so
 // anything beyond this magnitude (including +-inf, e.g. from x/0 in a transform) is clamped.
 // The bound stays well inside float32 so XGBoost's own cut arithmetic cannot overflow.
@@ -282,23 +284,31 @@ Result<std::vector<double>> MetaLearner::Predict(const FeatureMatrix& x, const C
                         n_features_, x.cols());
   }
   const auto n = static_cast<size_t>(x.rows());
-  std::vector<int64_t> source(n);
-  std::iota(source.begin(), source.end(), int64_t{0});
   const Layout layout = FinalLayout(config_.learner);
   const Combiner combiner = MakeCombiner(config_.learner, shares_);
 
+  // Rows go to XGBoost in blocks so that the float copies stay small; each row's prediction
+  // does not depend on the block it is in.
   std::vector<double> uplift(n, combiner.constant);
-  std::map<Input, xgb::DenseRows> inputs;
-  for (const Term& term : combiner.terms) {
-    auto it = inputs.find(term.input);
-    if (it == inputs.end()) {
-      std::vector<uint8_t> t;
-      if (layout == Layout::kWithTreatment) t.assign(n, term.input == Input::kAsTreated ? 1 : 0);
-      it = inputs.emplace(term.input, BuildRows(x, source, layout, config_.interactions, t)).first;
+  for (size_t begin = 0; begin < n; begin += kPredictBlockRows) {
+    const size_t rows = std::min(kPredictBlockRows, n - begin);
+    std::vector<int64_t> source(rows);
+    std::iota(source.begin(), source.end(), static_cast<int64_t>(begin));
+    std::map<Input, xgb::DenseRows> inputs;
+    for (const Term& term : combiner.terms) {
+      auto it = inputs.find(term.input);
+      if (it == inputs.end()) {
+        std::vector<uint8_t> t;
+        if (layout == Layout::kWithTreatment) {
+          t.assign(rows, term.input == Input::kAsTreated ? 1 : 0);
+        }
+        it =
+            inputs.emplace(term.input, BuildRows(x, source, layout, config_.interactions, t)).first;
+      }
+      UPCAMP_ASSIGN_OR_RETURN(std::vector<double> pred,
+                              final_.at(term.model).Predict(it->second, ctx.threads));
+      for (size_t i = 0; i < rows; ++i) uplift[begin + i] += term.coef * pred[i];
     }
-    UPCAMP_ASSIGN_OR_RETURN(std::vector<double> pred,
-                            final_.at(term.model).Predict(it->second, ctx.threads));
-    for (size_t i = 0; i < n; ++i) uplift[i] += term.coef * pred[i];
   }
   return uplift;
 }
