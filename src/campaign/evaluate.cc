@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "campaign/config.h"
+#include "campaign/report.h"
 #include "core/file_util.h"
 #include "core/hash.h"
 #include "core/log.h"
@@ -337,6 +338,9 @@ Result<EvaluateResult> EvaluateCampaign(const EvaluateOptions& options, const Co
   UPCAMP_RETURN_IF_ERROR(MakeDirectories(out_dir));
   out.evaluation_path = (fs::path(out_dir) / "evaluation.json").string();
   UPCAMP_RETURN_IF_ERROR(WriteFileAtomic(out.evaluation_path, evaluation.dump(2) + "\n"));
+  out.report_path = (fs::path(out_dir) / "report.html").string();
+  UPCAMP_RETURN_IF_ERROR(
+      WriteCampaignReport(freeze, result_path, evaluation, out.report_path, ctx));
   out.evaluation = std::move(evaluation);
   return out;
 }

@@ -10,6 +10,7 @@
 
 #include "campaign/config.h"
 #include "campaign/design.h"
+#include "campaign/report.h"
 #include "core/file_util.h"
 #include "core/hash.h"
 #include "core/log.h"
@@ -443,6 +444,11 @@ Result<CampaignRunResult> RunCampaign(const CampaignRunOptions& options, const C
       result.frozen = true;
       UPCAMP_ASSIGN_OR_RETURN(result.freeze, ReadJson(frozen_path));
     }
+  }
+  if (result.frozen && !result.already_frozen) {
+    UPCAMP_RETURN_IF_ERROR(WriteCampaignReport(result.freeze, result.result_path, nullptr,
+                                               (fs::path(result.run_dir) / "report.html").string(),
+                                               ctx));
   }
   if (result.frozen && !options.out.empty()) {
     UPCAMP_ASSIGN_OR_RETURN(std::string csv, ReadFileToString(result.result_path));
