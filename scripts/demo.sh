@@ -103,7 +103,7 @@ echo
 echo "demo: outputs are in $out/"
 echo "  $out/data/                       the synthetic dataset (catalog.yaml, five tables, truth.csv with true uplift)"
 echo "  $out/features.csv                one row per client: the reference features as of 2019-03-19"
-echo "  $out/model/                      the model bundle (manifest.json, model files, report.html)"
+echo "  $out/model/                      the model bundle (manifest.json with validation metrics, XGBoost JSON model files)"
 echo "  $out/runs/demo-march/result.csv  the frozen campaign: client_id, group, treatment, score, rank"
 echo "  $out/runs/demo-march/evaluation.json  effects with confidence intervals, SRM check, model quality"
 echo "  report: $out/runs/demo-march/report.html"
