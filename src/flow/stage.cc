@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 
 #include "core/hash.h"
 
@@ -78,7 +79,11 @@ Result<std::string> StageFingerprint(
       return Status::FromErrno(errno, "read input file", f.path)
           .WithPrefix(fmt::format("stage '{}'", spec.name));
     }
-    h.Str(f.path).U64(static_cast<uint64_t>(st.st_size));
+    // The absolute path, so that resuming from another working folder does not look like a
+    // different input.
+    std::error_code ec;
+    const std::filesystem::path abs = std::filesystem::absolute(f.path, ec);
+    h.Str(ec ? f.path : abs.lexically_normal().string()).U64(static_cast<uint64_t>(st.st_size));
     h.I64(static_cast<int64_t>(st.st_mtim.tv_sec)).I64(static_cast<int64_t>(st.st_mtim.tv_nsec));
     h.U64(f.hash_content ? 1 : 0);
     if (f.hash_content) {

@@ -4,7 +4,7 @@
 // stage must run or can be restored from an earlier run, by its fingerprint:
 //
 //   fingerprint = stable hash of (name, code_version, params, inputs' fingerprints,
-//                                 external files' path + size + mtime [+ content hash])
+//                                 external files' absolute path + size + mtime [+ content hash])
 //
 // Change any of those — edit the config slice in `params`, touch an input file, bump
 // `code_version` after changing what the stage computes — and the stage and everything

@@ -331,6 +331,13 @@ TEST(FlowFingerprint, CoversEveryPartAndIsCanonical) {
   s.external_files[0].hash_content = false;
   EXPECT_EQ(StageFingerprint(s, inputs).value(), base);
 
+  // The same file named relative to the working folder is the same input.
+  StageSpec relative = s;
+  relative.external_files[0].path =
+      std::filesystem::relative(s.external_files[0].path, std::filesystem::current_path()).string();
+  ASSERT_NE(relative.external_files[0].path, s.external_files[0].path);
+  EXPECT_EQ(StageFingerprint(relative, inputs).value(), base);
+
   auto missing_input = StageFingerprint(s, {});
   EXPECT_FALSE(missing_input.ok());
 }
