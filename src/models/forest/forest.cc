@@ -220,6 +220,10 @@ Status UpliftForest::Fit(const TrainingData& data, const Context& ctx) {
   bd.outcome = data.outcome;
   bd.binary = binary;
   bd.canonical = CanonicalRanks(x, data.treatment, data.outcome, threads);
+  if (!binary) {
+    bd.by_rank.resize(rows);
+    for (size_t r = 0; r < rows; ++r) bd.by_rank[bd.canonical[r]] = static_cast<uint32_t>(r);
+  }
   bd.codes.resize(rows * static_cast<size_t>(x.cols()));
   bd.bins.resize(static_cast<size_t>(x.cols()));
   {

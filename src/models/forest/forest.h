@@ -6,8 +6,8 @@
 //
 // Reproducibility: every random choice derives from Context::seed, the tree index, the node
 // index and the rank of a row's *content* hash — never from the thread that grows the tree nor
-// from the row order — so predictions are identical for any thread count and (for binary
-// outcomes, whose sums are exact) for any order of the training rows.
+// from the row order — so predictions are identical for any thread count and for any order of
+// the training rows.
 
 #include <cstdint>
 #include <filesystem>

@@ -65,7 +65,9 @@ class Builder {
     s_.sample_slot.clear();
     s_.sample_w.clear();
     s_.sample_wy.clear();
-    for (size_t r = 0; r < rows; ++r) {
+    const bool in_rank_order = !d_.by_rank.empty();
+    for (size_t k = 0; k < rows; ++k) {
+      const size_t r = in_rank_order ? d_.by_rank[k] : k;
       const uint32_t rank = d_.canonical[r];
       const uint32_t w = p_.bootstrap ? draws[rank] : 1;
       if (w == 0) continue;

@@ -23,6 +23,9 @@ struct BinnedData {
   std::span<const uint8_t> treatment;
   std::span<const double> outcome;
   std::vector<uint32_t> canonical;  ///< row -> rank of the row's content hash
+  /// rank -> row, set for continuous outcomes only: their trees visit rows in rank order so
+  /// that floating-point sums, too, do not depend on the input order (binary sums are exact).
+  std::vector<uint32_t> by_rank;
   bool binary = true;
 
   const uint8_t* column(int j) const {

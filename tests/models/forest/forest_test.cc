@@ -331,6 +331,34 @@ TEST(UpliftForest, RowOrderDoesNotChangePredictions) {
   }
 }
 
+TEST(UpliftForest, RowOrderDoesNotChangeContinuousPredictions) {
+  // Continuous sums are rounded, so the trees add them in content (rank) order.
+  SimData train = Simulate(3000, 4, 21);
+  Rng noise(4);
+  for (size_t r = 0; r < train.outcome.size(); ++r) {
+    train.outcome[r] = noise.Normal(3, 1) + (train.treatment[r] ? train.true_uplift[r] : 0.0);
+  }
+  std::vector<int64_t> perm(static_cast<size_t>(train.x.rows()));
+  for (size_t i = 0; i < perm.size(); ++i) perm[i] = static_cast<int64_t>(perm.size() - 1 - i);
+  SimData reversed{train.x.TakeRows(perm), {}, {}, {}};
+  for (int64_t r : perm) {
+    reversed.treatment.push_back(train.treatment[static_cast<size_t>(r)]);
+    reversed.outcome.push_back(train.outcome[static_cast<size_t>(r)]);
+  }
+  const SimData test = Simulate(500, 4, 22);
+  auto fit = [&](const SimData& d) {
+    auto forest = MakeForest("{n_trees: 5, criterion: ED, min_samples_leaf: 30}");
+    EXPECT_TRUE(forest.ok());
+    EXPECT_OK((*forest)->Fit(d.Training(OutcomeKind::kContinuous), Ctx(2)));
+    auto pred = (*forest)->Predict(test.x, Ctx(1));
+    EXPECT_TRUE(pred.ok());
+    return pred.ok() ? *pred : std::vector<double>{};
+  };
+  const std::vector<double> a = fit(train);
+  EXPECT_EQ(a.size(), 500u);
+  EXPECT_EQ(a, fit(reversed));
+}
+
 TEST(UpliftForest, SwappingTheGroupsFlipsTheSign) {
   const SimData train = Simulate(5000, 5, 11), test = Simulate(1000, 5, 12);
   SimData swapped = train;
