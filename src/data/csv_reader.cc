@@ -493,6 +493,11 @@ class BlockParser {
 
   bool IsEol(const char* q) const { return *q == '\n' || (*q == '\r' && q[1] == '\n'); }
 
+  // A field's text may end at q: the delimiter or a line end (a lone CR is data).
+  bool EndsField(const char* q) const {
+    return term_[static_cast<unsigned char>(*q)] && (*q != '\r' || q[1] == '\n');
+  }
+
   // End of an unquoted field: the delimiter, the line end, or a '"' (an error for the caller).
   const char* ScanUnquoted(const char* q) const {
     for (;;) {
@@ -687,14 +692,13 @@ class BlockParser {
       } else {
         switch (fp.action) {
           case Action::kFloat64: {
-            if (term_[static_cast<unsigned char>(*p)] && (*p != '\r' || p[1] == '\n')) {
+            if (EndsField(p)) {
               out.cols[fp.out].f64.push_back(kNullFloat64);
               break;
             }
             double v;
             const char* e;
-            if (FastDecimal(p, v, e) && term_[static_cast<unsigned char>(*e)] &&
-                (*e != '\r' || e[1] == '\n')) {
+            if (FastDecimal(p, v, e) && EndsField(e)) {
               out.cols[fp.out].f64.push_back(v);
               q = e;
               break;
@@ -718,8 +722,7 @@ class BlockParser {
           case Action::kTimestamp: {
             int64_t v;
             const char* e;
-            if (FastTimestamp(p, v, e) && term_[static_cast<unsigned char>(*e)] &&
-                (*e != '\r' || e[1] == '\n')) {
+            if (FastTimestamp(p, v, e) && EndsField(e)) {
               out.cols[fp.out].i64.push_back(v);
               q = e;
               break;
@@ -732,7 +735,7 @@ class BlockParser {
             const char* e = s;
             uint64_t v = 0;
             while (Digit(*e) < 10 && e - s < 18) v = v * 10 + Digit(*e++);
-            if (e != s && term_[static_cast<unsigned char>(*e)] && (*e != '\r' || e[1] == '\n')) {
+            if (e != s && EndsField(e)) {
               out.cols[fp.out].i64.push_back(*p == '-' ? -static_cast<int64_t>(v)
                                                        : static_cast<int64_t>(v));
               q = e;
