@@ -2,6 +2,7 @@
 
 // Inline XXH3 (StringDictionary::HashOf): no call into the shared library per value.
 #define XXH_INLINE_ALL
+#include <sys/mman.h>
 #include <xxhash.h>
 
 #include <algorithm>
@@ -9,8 +10,6 @@
 #include <cassert>
 #include <charconv>
 #include <cstring>
-
-#include <sys/mman.h>
 
 #include "core/civil_time.h"
 
@@ -66,7 +65,9 @@ StringDictionary& StringDictionary::operator=(const StringDictionary& other) {
 
 std::string_view StringDictionary::Store(std::string_view value) {
   if (value.empty()) return {};
-  if (value.size() > chunk_left_) {
+  // chunks_.empty(): also a moved-from dictionary, whose chunk_pos_ still points into the chunk
+  // that moved away with the other one.
+  if (chunks_.empty() || value.size() > chunk_left_) {
     // Chunks grow with the arena (4 KiB .. 16 MiB), so small dictionaries stay small and large
     // ones make few allocations; a value longer than that gets a chunk of its own size.
     constexpr size_t kMinChunk = size_t{4} << 10;

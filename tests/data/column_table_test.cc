@@ -51,6 +51,24 @@ TEST(StringDictionary, ViewsStayValidAndTableGrowsWithoutLosingValues) {
   EXPECT_EQ(copy.GetOrAdd("new"), 200002);
 }
 
+TEST(StringDictionary, MovedFromDictionaryIsReusableAndIndependent) {
+  StringDictionary a;
+  a.GetOrAdd("alpha");
+  StringDictionary b = std::move(a);
+  // NOLINTNEXTLINE(bugprone-use-after-move): reuse after move is what this test checks
+  a = StringDictionary();
+  StringDictionary c;
+  c.GetOrAdd("gamma");
+  StringDictionary d = std::move(c);
+  c.GetOrAdd("zeta-zeta");  // must not write into the chunk d now owns
+  EXPECT_EQ(b.Get(0), "alpha");
+  EXPECT_EQ(d.Get(0), "gamma");
+  EXPECT_EQ(d.GetOrAdd("delta"), 1);
+  EXPECT_EQ(d.Get(1), "delta");
+  EXPECT_EQ(c.Find("zeta-zeta"), 0);
+  EXPECT_EQ(c.Find("gamma"), kNullCode);
+}
+
 TEST(StringDictionary, HashIsXxh3AndReserveKeepsCodes) {
   for (std::string_view v : {"", "a", "0123456789abcdef0123", "client 17"})
     EXPECT_EQ(StringDictionary::HashOf(v), Hash64(v));
