@@ -86,13 +86,13 @@ Status RunRespond(const RespondArgs& a, const GlobalOptions& global) {
 
 void AddSynthCommand(CLI::App& app, CommandAction* selected) {
   auto args = std::make_shared<SynthArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "synth",
-      "Generate a realistic synthetic retail dataset in the reference (X5 RetailHero) schema:\n"
-      "client_profile, products, receipts, purchases, campaigns (a past 50/50 randomized campaign\n"
-      "with outcomes), truth.csv (each client's true expected outcomes with and without the "
-      "offer)\n"
-      "and catalog.yaml. Deterministic for a seed, whatever the thread count. See docs/synth.md.");
+  CLI::App* cmd =
+      app.add_subcommand("synth", "Generate a synthetic retail dataset in the reference schema");
+  cmd->footer(
+      "Writes the reference (X5 RetailHero) tables: client_profile, products, receipts,\n"
+      "purchases, campaigns (a past 50/50 randomized campaign with outcomes), truth.csv (each\n"
+      "client's true expected outcomes with and without the offer) and catalog.yaml.\n"
+      "Deterministic for a seed, whatever the thread count. See docs/synth.md.");
   cmd->add_option("--out", args->out, "Output folder (created if missing)");
   cmd->add_option("--clients", args->clients, "Number of clients")->capture_default_str();
   cmd->add_option("--seed", args->seed, "Random seed")->capture_default_str();
@@ -117,10 +117,11 @@ void AddSynthCommand(CLI::App& app, CommandAction* selected) {
 
   auto rargs = std::make_shared<RespondArgs>();
   CLI::App* respond = cmd->add_subcommand(
-      "respond",
-      "Simulate the responses of a frozen campaign with the generator's own behaviour model:\n"
-      "client_id, target_purchases_sum, target_purchases_count, target_campaign_points_spent for\n"
-      "every client of the assignment (columns client_id and treatment = offer | no_offer).");
+      "respond", "Simulate the responses of a frozen campaign with the generator's model");
+  respond->footer(
+      "Writes client_id, target_purchases_sum, target_purchases_count and\n"
+      "target_campaign_points_spent for every client of the assignment (columns client_id and\n"
+      "treatment = offer | no_offer), drawn from the behaviour model that generated --data.");
   respond->add_option("--data", rargs->data, "Folder written by `upcamp synth`")->required();
   respond
       ->add_option("--assignment", rargs->assignment,

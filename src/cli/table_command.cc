@@ -137,7 +137,7 @@ Status RunHead(const TableArgs& a, const GlobalOptions& g) {
     });
     if (!st.ok() && !stopped) return st;
     if (parts.empty()) {  // no data rows: just the header
-      UPCAMP_ASSIGN_OR_RETURN(std::vector<std::string> names, ReadCsvHeader(a.file));
+      UPCAMP_ASSIGN_OR_RETURN(std::vector<std::string> names, ReadCsvHeader(a.file, o.delimiter));
       std::string line;
       for (size_t i = 0; i < names.size(); ++i) {
         if (i > 0) line += ',';
@@ -200,10 +200,10 @@ void Bind(CLI::App* sub, CommandAction* selected, std::shared_ptr<TableArgs> arg
 }  // namespace
 
 void AddTableCommand(CLI::App& app, CommandAction* selected) {
-  CLI::App* cmd = app.add_subcommand(
-      "table",
-      "Look into and convert table files: CSV (.csv, .csv.gz, .csv.zst) and .ucol, the binary\n"
-      "columnar files that campaign stages write. See docs/data.md.");
+  CLI::App* cmd = app.add_subcommand("table", "Look into and convert table files (CSV, .ucol)");
+  cmd->footer(
+      "Table files are CSV (.csv, .csv.gz, .csv.zst) or .ucol, the binary columnar files that\n"
+      "campaign stages write. See docs/data.md.");
   cmd->require_subcommand(1);
   const std::string as_help =
       "Read CSV columns with the types of this reference table (" + ReferenceTableNames() +
@@ -211,9 +211,10 @@ void AddTableCommand(CLI::App& app, CommandAction* selected) {
 
   auto info = std::make_shared<TableArgs>();
   CLI::App* info_cmd = cmd->add_subcommand(
-      "info",
-      "Rows, columns, types, missing values and distinct strings of a table file. For .ucol also\n"
-      "the format version, per-column compressed/raw sizes and checksums (all verified).");
+      "info", "Rows, columns, types, missing values and distinct strings of a table file");
+  info_cmd->footer(
+      "For .ucol also the format version, per-column compressed/raw sizes and checksums (all\n"
+      "verified).");
   info_cmd->add_option("file", info->file, "A CSV or .ucol file")->required();
   info_cmd->add_option("--as", info->as, as_help);
   info_cmd->add_flag("--json", info->json, "Print JSON instead of a table");
@@ -228,11 +229,10 @@ void AddTableCommand(CLI::App& app, CommandAction* selected) {
   Bind(head_cmd, selected, head, RunHead);
 
   auto exp = std::make_shared<TableArgs>();
-  CLI::App* export_cmd = cmd->add_subcommand(
-      "export",
-      "Convert a .ucol file to CSV (compressed when --out ends in .gz or .zst). Values "
-      "round-trip:\n"
-      "floats are written as the shortest text that reads back to the same number.");
+  CLI::App* export_cmd = cmd->add_subcommand("export", "Convert a .ucol file to CSV");
+  export_cmd->footer(
+      "Compressed when --out ends in .gz or .zst. Values round-trip: floats are written as the\n"
+      "shortest text that reads back to the same number.");
   export_cmd->add_option("file", exp->file, "The .ucol file")->required();
   export_cmd->add_option("--out", exp->out, "Output CSV (.csv, .csv.gz or .csv.zst)")->required();
   Bind(export_cmd, selected, exp, RunExport);

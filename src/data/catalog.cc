@@ -535,7 +535,7 @@ Result<Table> Catalog::ReadTable(std::string_view name, const CatalogReadOptions
         UPCAMP_ASSIGN_OR_RETURN(UcolInfo info, InspectUcol(purchases->path));
         for (const auto& c : info.columns) header.push_back(c.name);
       } else {
-        UPCAMP_ASSIGN_OR_RETURN(header, ReadCsvHeader(purchases->path));
+        UPCAMP_ASSIGN_OR_RETURN(header, ReadCsvHeader(purchases->path, purchases->delimiter));
       }
       for (const auto& f : FindReferenceTable(kReceipts)->schema) {
         if (std::find(header.begin(), header.end(), f.name) != header.end()) {

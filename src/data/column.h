@@ -9,14 +9,12 @@
 
 #include <cmath>
 #include <cstdint>
-#include <deque>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -43,7 +41,13 @@ inline constexpr double kNullFloat64 = std::numeric_limits<double>::quiet_NaN();
 inline bool IsNullFloat64(double v) { return std::isnan(v); }
 
 /// Distinct strings of a column, each with a dense code 0..size-1 in order of first insertion.
-/// Codes are stable: adding never changes an existing code.
+/// Codes are stable: adding never changes an existing code, and the views Get returns stay valid
+/// for the dictionary's lifetime (the bytes are never moved).
+///
+/// Layout (built for dictionaries of millions of unique keys, such as transaction ids): the string
+/// bytes live back to back in an arena of large chunks; a flat open-addressing table of 8-byte
+/// slots (32-bit hash tag + code, linear probing, load <= 1/2) indexes them. A slot's position is
+/// derived from its tag alone, so growing the table never touches or rehashes the strings.
 class StringDictionary {
  public:
   StringDictionary() = default;
@@ -52,17 +56,52 @@ class StringDictionary {
   StringDictionary(StringDictionary&&) noexcept = default;
   StringDictionary& operator=(StringDictionary&&) noexcept = default;
 
+  /// The hash GetOrAdd and Find use: XXH3-64 of the bytes, equal to Hash64(value) of core/hash.h
+  /// but compiled inline (it runs once per string field the CSV reader parses). A caller that
+  /// already hashed a value with it (the CSV reader's per-block dictionaries) passes the hash on,
+  /// so each value is hashed once.
+  static uint64_t HashOf(std::string_view value);
+
   /// Code of `value`, adding it if new.
-  int32_t GetOrAdd(std::string_view value);
+  int32_t GetOrAdd(std::string_view value) { return GetOrAdd(value, HashOf(value)); }
+  /// Same, with `hash` == HashOf(value).
+  int32_t GetOrAdd(std::string_view value, uint64_t hash);
   /// Code of `value`, or kNullCode if absent.
-  int32_t Find(std::string_view value) const;
+  int32_t Find(std::string_view value) const { return Find(value, HashOf(value)); }
+  /// Same, with `hash` == HashOf(value).
+  int32_t Find(std::string_view value, uint64_t hash) const;
   std::string_view Get(int32_t code) const { return values_[static_cast<size_t>(code)]; }
   int32_t size() const { return static_cast<int32_t>(values_.size()); }
-  void Reserve(size_t n) { index_.reserve(n); }
+  /// Makes room for `n` values in total without regrowing the table.
+  void Reserve(size_t n);
+  /// Hints the CPU to fetch the table slot of `hash` (for batched inserts: prefetch a few values
+  /// ahead, then GetOrAdd them in order).
+  void Prefetch(uint64_t hash) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[SlotOf(Tag(hash))]);
+  }
 
  private:
-  std::deque<std::string> values_;  // deque: element addresses are stable, index_ views into them
-  std::unordered_map<std::string_view, int32_t> index_;
+  struct Slot {
+    uint32_t tag;
+    int32_t code;  // kNullCode: empty
+  };
+  static constexpr size_t kMinSlots = 16;
+
+  static uint32_t Tag(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+  // Fibonacci hashing of the tag onto the table's 2^bits slots.
+  size_t SlotOf(uint32_t tag) const {
+    return static_cast<size_t>((uint64_t{tag} * 0x9E3779B97F4A7C15ULL) >> shift_);
+  }
+  void Resize(size_t slots);                       // a power of two
+  std::string_view Store(std::string_view value);  // copies the bytes into the arena
+
+  std::vector<std::string_view> values_;  // by code, viewing the arena
+  std::vector<Slot> slots_;               // size 0 or a power of two
+  int shift_ = 64;                        // 64 - log2(slots_.size())
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  char* chunk_pos_ = nullptr;
+  size_t chunk_left_ = 0;
+  size_t arena_bytes_ = 0;  // bytes stored so far (sizes the next chunk)
 };
 
 class Column {

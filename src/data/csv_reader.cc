@@ -144,6 +144,34 @@ inline unsigned Digit(char c) {
   return static_cast<unsigned>(static_cast<unsigned char>(c)) - '0';
 }
 
+// A plain decimal at p (optional '-', digits, optionally '.' and digits; at most 15 digits in
+// all), e.g. "586.97", "-50.0". Clinger's fast path: the digits as an integer and 10^k are both
+// exact doubles and IEEE division rounds correctly, so the result is the same correctly rounded
+// double fast_float (or strtod) gives. Anything else (exponents, '+', long mantissas) returns
+// false and takes the general path.
+inline bool FastDecimal(const char* p, double& out, const char*& end) {
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  const bool negative = *p == '-';
+  const char* q = p + negative;
+  const char* digits = q;
+  uint64_t m = 0;
+  while (Digit(*q) < 10) m = m * 10 + Digit(*q++);
+  if (q == digits) return false;
+  size_t fraction = 0;
+  if (*q == '.') {
+    const char* f = ++q;
+    while (Digit(*q) < 10) m = m * 10 + Digit(*q++);
+    fraction = static_cast<size_t>(q - f);
+    if (fraction == 0) return false;
+  }
+  if (static_cast<size_t>(q - digits) - (fraction > 0) > 15) return false;
+  const double v = static_cast<double>(m) / kPow10[fraction];
+  out = negative ? -v : v;
+  end = q;
+  return true;
+}
+
 // `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD` at p (which has >= 19 readable bytes); on success sets
 // the end of the text. The caller checks that a field terminator follows, else falls back to
 // ParseTimestamp (fractions, 'T').
@@ -178,35 +206,23 @@ inline bool FastTimestamp(const char* p, int64_t& out, const char*& end) {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Per-block string dictionary: open addressing over an arena, no allocation per value.
-
-inline uint64_t HashBytes(const char* p, size_t n) {
-  uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0xFF51AFD7ED558CCDULL);
-  while (n >= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
-    h ^= h >> 31;
-    p += 8;
-    n -= 8;
-  }
-  if (n > 0) {
-    uint64_t w = 0;
-    for (size_t i = 0; i < n; ++i)
-      w |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-    h = (h ^ w) * 0x94D049BB133111EBULL;
-  }
-  h ^= h >> 32;
-  h *= 0xD6E8FEB86659FD93ULL;
-  h ^= h >> 32;
-  return h;
-}
+// Per-block string dictionary: open addressing over an arena, no allocation per value. It hashes
+// with StringDictionary::HashOf and keeps each hash, so the merge into the column's dictionary
+// does not hash the value again.
+//
+// A column of (nearly) unique values, such as transaction_id, gains nothing from deduplicating
+// within a block, and its table would be one cache miss per value on top of the merge's. So once
+// a block has seen kProbeValues values of which more than 3/4 were new, the dictionary stops
+// looking values up and only appends them (codes then repeat nothing; the merge maps duplicates
+// to one column code anyway). Which mode a block ends in never changes the result.
 
 class LocalDict {
  public:
   LocalDict() = default;
 
   void Clear() {
+    lookups_ = 0;
+    append_from_ = INT32_MAX;
     if (entries_.empty()) return;  // the table is already all-empty
     arena_.clear();
     entries_.clear();
@@ -222,11 +238,18 @@ class LocalDict {
     const Entry& e = entries_[static_cast<size_t>(code)];
     return {arena_.data() + e.offset, e.len};
   }
+  uint64_t Hash(int32_t code) const { return entries_[static_cast<size_t>(code)].hash; }
 
   /// Code of the text, adding it if new (`added` tells which).
   int32_t GetOrAdd(const char* s, size_t len, bool& added) {
+    const uint64_t h = StringDictionary::HashOf(std::string_view(s, len));
+    added = true;
+    if (append_from_ != INT32_MAX) return Append(s, len, h);
+    if (++lookups_ == kProbeValues && entries_.size() * 4 > kProbeValues * 3) {
+      append_from_ = size();
+      return Append(s, len, h);
+    }
     if (entries_.size() * 2 >= slots_.size()) Grow();  // also the first allocation
-    const uint64_t h = HashBytes(s, len);
     const auto tag = static_cast<uint32_t>(h >> 32);
     const size_t mask = slots_.size() - 1;
     size_t i = h & mask;
@@ -242,11 +265,8 @@ class LocalDict {
       }
       i = (i + 1) & mask;
     }
-    const auto code = static_cast<int32_t>(entries_.size());
-    entries_.push_back(Entry{arena_.size(), len, tag, h});
-    arena_.insert(arena_.end(), s, s + len);
+    const int32_t code = Append(s, len, h);
     slots_[i] = Slot{tag, code};
-    added = true;
     return code;
   }
 
@@ -255,26 +275,35 @@ class LocalDict {
   void PopLast() {
     const Entry e = entries_.back();
     const auto code = static_cast<int32_t>(entries_.size() - 1);
-    const size_t mask = slots_.size() - 1;
-    size_t i = e.hash & mask;
-    while (slots_[i].code != code) i = (i + 1) & mask;
-    slots_[i].code = -1;
+    if (code < append_from_) {
+      const size_t mask = slots_.size() - 1;
+      size_t i = e.hash & mask;
+      while (slots_[i].code != code) i = (i + 1) & mask;
+      slots_[i].code = -1;
+    }
     entries_.pop_back();
     arena_.resize(e.offset);
   }
 
  private:
   static constexpr size_t kInitialSlots = 256;
+  static constexpr uint32_t kProbeValues = 4096;
   struct Entry {
-    size_t offset;
-    size_t len;
-    uint32_t tag;
     uint64_t hash;
+    uint32_t offset;  // in arena_ (a block is far below 4 GiB)
+    uint32_t len;
   };
   struct Slot {
     uint32_t tag;
     int32_t code;
   };
+
+  int32_t Append(const char* s, size_t len, uint64_t h) {
+    const auto code = static_cast<int32_t>(entries_.size());
+    entries_.push_back(Entry{h, static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(len)});
+    arena_.insert(arena_.end(), s, s + len);
+    return code;
+  }
 
   void Grow() {
     slots_.assign(std::max(kInitialSlots, slots_.size() * 2), Slot{0, -1});
@@ -282,13 +311,15 @@ class LocalDict {
     for (size_t c = 0; c < entries_.size(); ++c) {  // in code order, as if inserted anew
       size_t i = entries_[c].hash & mask;
       while (slots_[i].code >= 0) i = (i + 1) & mask;
-      slots_[i] = Slot{entries_[c].tag, static_cast<int32_t>(c)};
+      slots_[i] = Slot{static_cast<uint32_t>(entries_[c].hash >> 32), static_cast<int32_t>(c)};
     }
   }
 
   std::vector<char> arena_;
   std::vector<Entry> entries_;
   std::vector<Slot> slots_;
+  uint32_t lookups_ = 0;
+  int32_t append_from_ = INT32_MAX;  // codes from here on were appended without a lookup
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -461,6 +492,11 @@ class BlockParser {
   }
 
   bool IsEol(const char* q) const { return *q == '\n' || (*q == '\r' && q[1] == '\n'); }
+
+  // A field's text may end at q: the delimiter or a line end (a lone CR is data).
+  bool EndsField(const char* q) const {
+    return term_[static_cast<unsigned char>(*q)] && (*q != '\r' || q[1] == '\n');
+  }
 
   // End of an unquoted field: the delimiter, the line end, or a '"' (an error for the caller).
   const char* ScanUnquoted(const char* q) const {
@@ -656,11 +692,17 @@ class BlockParser {
       } else {
         switch (fp.action) {
           case Action::kFloat64: {
-            if (term_[static_cast<unsigned char>(*p)] && (*p != '\r' || p[1] == '\n')) {
+            if (EndsField(p)) {
               out.cols[fp.out].f64.push_back(kNullFloat64);
               break;
             }
             double v;
+            const char* e;
+            if (FastDecimal(p, v, e) && EndsField(e)) {
+              out.cols[fp.out].f64.push_back(v);
+              q = e;
+              break;
+            }
             const char* s = p + (*p == '+' && p[1] != '-');
             const auto r = fast_float::from_chars(s, end_, v);
             if (r.ec == std::errc() && term_[static_cast<unsigned char>(*r.ptr)]) {
@@ -680,8 +722,7 @@ class BlockParser {
           case Action::kTimestamp: {
             int64_t v;
             const char* e;
-            if (FastTimestamp(p, v, e) && term_[static_cast<unsigned char>(*e)] &&
-                (*e != '\r' || e[1] == '\n')) {
+            if (FastTimestamp(p, v, e) && EndsField(e)) {
               out.cols[fp.out].i64.push_back(v);
               q = e;
               break;
@@ -694,7 +735,7 @@ class BlockParser {
             const char* e = s;
             uint64_t v = 0;
             while (Digit(*e) < 10 && e - s < 18) v = v * 10 + Digit(*e++);
-            if (e != s && term_[static_cast<unsigned char>(*e)] && (*e != '\r' || e[1] == '\n')) {
+            if (e != s && EndsField(e)) {
               out.cols[fp.out].i64.push_back(*p == '-' ? -static_cast<int64_t>(v)
                                                        : static_cast<int64_t>(v));
               q = e;
@@ -970,6 +1011,10 @@ Status ValidateOptions(const CsvReadOptions& o) {
   if (o.threads < 1)
     return Status::Config("CsvReadOptions.threads must be >= 1, got {}", o.threads);
   if (o.block_size < 1) return Status::Config("CsvReadOptions.block_size must be >= 1, got 0");
+  if (o.block_size > kMaxRoundBytes) {  // per-block dictionaries use 32-bit offsets
+    return Status::Config("CsvReadOptions.block_size must be <= {}, got {}", kMaxRoundBytes,
+                          o.block_size);
+  }
   if (o.delimiter == '"' || o.delimiter == '\n' || o.delimiter == '\r') {
     return Status::Config("CsvReadOptions.delimiter cannot be a quote or a line end");
   }
@@ -1142,6 +1187,22 @@ struct ColumnBuilder {
   std::shared_ptr<StringDictionary> dict;
   // Per block of the current round: local code -> global code.
   std::vector<std::vector<int32_t>> remap;
+
+  /// Calls f on the vector that holds this column's values (codes for strings).
+  template <typename F>
+  decltype(auto) Values(F&& f) {
+    switch (action) {
+      case Action::kInt64:
+      case Action::kTimestamp:
+        return f(i64);
+      case Action::kFloat64:
+        return f(f64);
+      case Action::kBool:
+        return f(bools);
+      default:
+        return f(codes);
+    }
+  }
 };
 
 class RoundRunner {
@@ -1182,7 +1243,9 @@ class RoundRunner {
     };
 
     const uint64_t raw_size = rb.stream().raw_size();
-    uint64_t raw_seen = rb.stream().raw_position();
+    // Counted from 0, not from the current position: the header read may already have buffered
+    // the whole file (anything under a round), and those bytes are parsed in the first round.
+    uint64_t raw_seen = 0;
     size_t fill = round_bytes_;
     int set = 0;
     for (;;) {
@@ -1272,50 +1335,23 @@ void AppendRound(Round& round, std::vector<ColumnBuilder>& cols, int threads) {
     for (size_t k = 0; k < nb; ++k) {
       const LocalDict& local = blocks[k].cols[string_cols[t]].dict;
       auto& remap = col.remap[k];
-      remap.resize(static_cast<size_t>(local.size()));
-      for (int32_t i = 0; i < local.size(); ++i)
-        remap[static_cast<size_t>(i)] = col.dict->GetOrAdd(local.Get(i));
+      const int32_t n = local.size();
+      remap.resize(static_cast<size_t>(n));
+      // A column of unique keys makes this a stream of cache misses in a large table: fetch the
+      // slots a few values ahead.
+      constexpr int32_t kAhead = 8;
+      for (int32_t i = 0; i < std::min(n, kAhead); ++i) col.dict->Prefetch(local.Hash(i));
+      for (int32_t i = 0; i < n; ++i) {
+        if (i + kAhead < n) col.dict->Prefetch(local.Hash(i + kAhead));
+        remap[static_cast<size_t>(i)] = col.dict->GetOrAdd(local.Get(i), local.Hash(i));
+      }
     }
   });
-  const size_t base = [&] {
-    if (cols.empty()) return size_t{0};
-    const ColumnBuilder& c = cols[0];
-    switch (c.action) {
-      case Action::kInt64:
-      case Action::kTimestamp:
-        return c.i64.size();
-      case Action::kFloat64:
-        return c.f64.size();
-      case Action::kBool:
-        return c.bools.size();
-      case Action::kString:
-        return c.codes.size();
-      default:
-        return size_t{0};
-    }
-  }();
+  const size_t base = cols.empty() ? 0 : cols[0].Values([](auto& v) { return v.size(); });
   std::vector<size_t> offsets(nb + 1, base);
   for (size_t k = 0; k < nb; ++k) offsets[k + 1] = offsets[k] + blocks[k].rows;
   const size_t total = offsets[nb];
-  for (ColumnBuilder& c : cols) {
-    switch (c.action) {
-      case Action::kInt64:
-      case Action::kTimestamp:
-        c.i64.resize(total);
-        break;
-      case Action::kFloat64:
-        c.f64.resize(total);
-        break;
-      case Action::kBool:
-        c.bools.resize(total);
-        break;
-      case Action::kString:
-        c.codes.resize(total);
-        break;
-      default:
-        break;
-    }
-  }
+  for (ColumnBuilder& c : cols) c.Values([&](auto& v) { v.resize(total); });
   ParallelFor(threads, nb * cols.size(), [&](size_t task, int) {
     const size_t k = task / cols.size();
     const size_t ci = task % cols.size();
@@ -1451,64 +1487,70 @@ Status InferTypes(ReaderContext& ctx, RecordBuffer& rb, bool first_block_only) {
   return Status::Ok();
 }
 
+size_t RoundBytes(const CsvReadOptions& o) {
+  return std::clamp<size_t>(kMaxRoundBytes / o.block_size, 1, kMaxBlocksPerRound) * o.block_size;
+}
+
+// Validates the options, opens the input and reads the header.
+Result<std::unique_ptr<RecordBuffer>> Start(const StreamFactory& open, ReaderContext& ctx) {
+  UPCAMP_RETURN_IF_ERROR(ValidateOptions(*ctx.options));
+  return OpenReader(open, ctx, RoundBytes(*ctx.options));
+}
+
+// The typed pass of ReadAll and ReadCsvBatches (types known): each round is appended to `cols`
+// and then handed to `on_round` (on the merge thread); `after` runs on the calling thread.
+Status ParseTyped(const ReaderContext& ctx, RecordBuffer& rb, std::vector<ColumnBuilder>& cols,
+                  const std::function<Status(const Round&)>& on_round,
+                  const std::function<Status()>& after = nullptr) {
+  const ParsePlan plan = MakePlan(ctx, /*infer=*/false);
+  RoundRunner runner(ctx, plan);
+  std::unique_ptr<Progress> progress;
+  if (!ctx.options->progress_label.empty()) {
+    progress =
+        std::make_unique<Progress>(ctx.options->progress_label, rb.stream().raw_size(), "bytes");
+  }
+  UPCAMP_RETURN_IF_ERROR(runner.Run(
+      rb, false, progress.get(),
+      [&](Round& r) {
+        AppendRound(r, cols, ctx.options->threads);
+        return on_round(r);
+      },
+      after));
+  if (progress) progress->Finish();
+  ReportSkipped(ctx, runner);
+  return Status::Ok();
+}
+
 Result<Table> ReadAll(const StreamFactory& open, std::string name, const CsvReadOptions& options) {
-  UPCAMP_RETURN_IF_ERROR(ValidateOptions(options));
   ReaderContext ctx;
   ctx.name = std::move(name);
   ctx.options = &options;
-  const size_t round =
-      std::clamp<size_t>(kMaxRoundBytes / options.block_size, 1, kMaxBlocksPerRound) *
-      options.block_size;
-  UPCAMP_ASSIGN_OR_RETURN(std::unique_ptr<RecordBuffer> rb, OpenReader(open, ctx, round));
+  UPCAMP_ASSIGN_OR_RETURN(std::unique_ptr<RecordBuffer> rb, Start(open, ctx));
   if (NeedsInference(ctx)) {
     UPCAMP_RETURN_IF_ERROR(InferTypes(ctx, *rb, /*first_block_only=*/false));
     std::vector<ColumnSpec> resolved = ctx.columns;
-    UPCAMP_ASSIGN_OR_RETURN(rb, OpenReader(open, ctx, round));  // second pass, types known
+    UPCAMP_ASSIGN_OR_RETURN(rb, OpenReader(open, ctx, RoundBytes(options)));  // types known
     ctx.columns = std::move(resolved);
     for (ColumnSpec& c : ctx.columns) c.declared = true;
   }
-  const ParsePlan plan = MakePlan(ctx, /*infer=*/false);
   std::vector<ColumnBuilder> cols = MakeBuilders(ctx);
-  RoundRunner runner(ctx, plan);
-  std::unique_ptr<Progress> progress;
-  if (!options.progress_label.empty()) {
-    progress = std::make_unique<Progress>(options.progress_label, rb->stream().raw_size(), "bytes");
-  }
   bool reserved = false;
-  UPCAMP_RETURN_IF_ERROR(runner.Run(*rb, false, progress.get(), [&](Round& r) {
-    AppendRound(r, cols, options.threads);
-    if (!reserved && r.input_fraction < 0.9 && r.rows > 0) {
-      // Reserve for the whole file from the first round's density (capacity never touched costs
-      // no memory), so columns do not double while growing and dictionaries do not rehash.
-      reserved = true;
-      const double scale = 1.1 / std::max(r.input_fraction, 1e-6);
-      const auto rows = static_cast<size_t>(static_cast<double>(r.rows) * scale);
-      for (ColumnBuilder& c : cols) {
-        switch (c.action) {
-          case Action::kInt64:
-          case Action::kTimestamp:
-            c.i64.reserve(rows);
-            break;
-          case Action::kFloat64:
-            c.f64.reserve(rows);
-            break;
-          case Action::kBool:
-            c.bools.reserve(rows);
-            break;
-          case Action::kString:
-            c.codes.reserve(rows);
-            c.dict->Reserve(
-                std::min(rows, static_cast<size_t>(static_cast<double>(c.dict->size()) * scale)));
-            break;
-          default:
-            break;
-        }
+  UPCAMP_RETURN_IF_ERROR(ParseTyped(ctx, *rb, cols, [&](const Round& r) {
+    if (reserved || r.input_fraction >= 0.9 || r.rows == 0) return Status::Ok();
+    // Reserve for the whole file from the first round's density (capacity never touched costs
+    // no memory), so columns do not double while growing and dictionaries do not rehash.
+    reserved = true;
+    const double scale = 1.1 / std::max(r.input_fraction, 1e-6);
+    const auto rows = static_cast<size_t>(static_cast<double>(r.rows) * scale);
+    for (ColumnBuilder& c : cols) {
+      c.Values([&](auto& v) { v.reserve(rows); });
+      if (c.dict) {
+        c.dict->Reserve(
+            std::min(rows, static_cast<size_t>(static_cast<double>(c.dict->size()) * scale)));
       }
     }
     return Status::Ok();
   }));
-  if (progress) progress->Finish();
-  ReportSkipped(ctx, runner);
   return BuildTable(ctx, cols, /*keep_dicts=*/false);
 }
 
@@ -1525,41 +1567,33 @@ Result<Table> ReadCsvString(std::string_view text, const CsvReadOptions& options
       std::string(name), options);
 }
 
-Result<std::vector<std::string>> ReadCsvHeader(const std::string& path) {
+Result<std::vector<std::string>> ReadCsvHeader(const std::string& path, char delimiter) {
+  if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
+    return Status::Config("ReadCsvHeader: the delimiter cannot be a quote or a line end");
+  }
   auto in = InputStream::Open(path);
   if (!in.ok()) return in.status();
   RecordBuffer rb(std::move(*in), path);
-  return ReadHeader(rb, ',', size_t{64} << 10);
+  return ReadHeader(rb, delimiter, size_t{64} << 10);
 }
 
 Status ReadCsvBatches(const std::string& path, const CsvReadOptions& options,
                       const std::function<Status(const Table& batch)>& consume) {
-  UPCAMP_RETURN_IF_ERROR(ValidateOptions(options));
   ReaderContext ctx;
   ctx.name = path;
   ctx.options = &options;
-  const size_t round =
-      std::clamp<size_t>(kMaxRoundBytes / options.block_size, 1, kMaxBlocksPerRound) *
-      options.block_size;
   UPCAMP_ASSIGN_OR_RETURN(std::unique_ptr<RecordBuffer> rb,
-                          OpenReader([&] { return OpenMaybePrefetching(path); }, ctx, round));
+                          Start([&] { return OpenMaybePrefetching(path); }, ctx));
   if (NeedsInference(ctx)) {
     UPCAMP_RETURN_IF_ERROR(InferTypes(ctx, *rb, /*first_block_only=*/true));
     for (ColumnSpec& c : ctx.columns) c.declared = true;
   }
-  const ParsePlan plan = MakePlan(ctx, /*infer=*/false);
   std::vector<ColumnBuilder> cols = MakeBuilders(ctx);
-  RoundRunner runner(ctx, plan);
-  std::unique_ptr<Progress> progress;
-  if (!options.progress_label.empty()) {
-    progress = std::make_unique<Progress>(options.progress_label, rb->stream().raw_size(), "bytes");
-  }
   // The batch is built on the merge thread; `consume` always runs on the calling thread.
   Table pending;
-  UPCAMP_RETURN_IF_ERROR(runner.Run(
-      *rb, false, progress.get(),
-      [&](Round& r) {
-        AppendRound(r, cols, options.threads);
+  return ParseTyped(
+      ctx, *rb, cols,
+      [&](const Round&) {
         UPCAMP_ASSIGN_OR_RETURN(pending, BuildTable(ctx, cols, /*keep_dicts=*/true));
         return Status::Ok();
       },
@@ -1568,10 +1602,7 @@ Status ReadCsvBatches(const std::string& path, const CsvReadOptions& options,
         pending = Table();
         if (batch.num_rows() == 0) return Status::Ok();
         return consume(batch);
-      }));
-  if (progress) progress->Finish();
-  ReportSkipped(ctx, runner);
-  return Status::Ok();
+      });
 }
 
 }  // namespace upcamp

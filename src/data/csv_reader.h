@@ -57,8 +57,8 @@ Result<Table> ReadCsv(const std::string& path, const CsvReadOptions& options);
 Result<Table> ReadCsvString(std::string_view text, const CsvReadOptions& options,
                             std::string_view name = "<input>");
 
-/// Reads only the header: the column names in file order.
-Result<std::vector<std::string>> ReadCsvHeader(const std::string& path);
+/// Reads only the header: the column names in file order, split at `delimiter`.
+Result<std::vector<std::string>> ReadCsvHeader(const std::string& path, char delimiter = ',');
 
 /// Streams a CSV file as consecutive batches (file order), for inputs too large to hold whole.
 /// Every batch has the same schema; types of undeclared columns are inferred from the first block

@@ -3,11 +3,14 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/log.h"
 #include "core/parallel.h"
+#include "data/ucol.h"
 
 namespace upcamp {
 
@@ -55,6 +58,13 @@ Status InMemorySource::Scan(SourceTable table, const std::vector<std::string>& c
 
 bool CatalogSource::Has(SourceTable table) const {
   return catalog_.Has(SourceTableName(table));
+}
+
+bool CatalogSource::ScanShowsProgress(SourceTable table) const {
+  // ScanTable streams CSV files through the reader's progress; .ucol files and the receipts
+  // derived from purchases are read whole, without it.
+  const CatalogTable* t = catalog_.Find(SourceTableName(table));
+  return t != nullptr && !t->derived && !IsUcolPath(t->path);
 }
 
 Status CatalogSource::Scan(SourceTable table, const std::vector<std::string>& columns,
@@ -205,9 +215,19 @@ Result<Table> ExtractFeatures(const std::vector<std::unique_ptr<Calcer>>& calcer
     clients.BeginScan();
     uint64_t rows_seen = 0;
     const std::vector<size_t>& table_readers = readers[static_cast<size_t>(t)];
+    std::vector<std::string> reader_names;
+    for (size_t ci : table_readers) reader_names.push_back(calcers[ci]->name());
+    spdlog::info("features: reading {} ({}) for {}", SourceTableName(table), fmt::join(cols, ", "),
+                 fmt::join(reader_names, ", "));
+    const auto scan_start = std::chrono::steady_clock::now();
+    std::optional<Progress> progress;
+    if (!source.ScanShowsProgress(table)) {
+      progress.emplace(fmt::format("features: {}", SourceTableName(table)), 0, "rows");
+    }
     UPCAMP_RETURN_IF_ERROR(source.Scan(table, cols, ctx, [&](const Table& batch) -> Status {
       const size_t n = batch.num_rows();
       rows_seen += n;
+      if (progress) progress->Add(n);
       for (auto& pr : partition_rows) pr.clear();
       if (per_client) {
         UPCAMP_ASSIGN_OR_RETURN(const Column* ids,
@@ -237,8 +257,11 @@ Result<Table> ExtractFeatures(const std::vector<std::unique_ptr<Calcer>>& calcer
         return states[ci]->Consume(table, br);
       });
     }));
-    spdlog::debug("features: {} rows of {} consumed by {} calcer(s)", rows_seen,
-                  SourceTableName(table), table_readers.size());
+    if (progress) progress->Finish();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - scan_start).count();
+    spdlog::info("features: {} rows of {} consumed by {} calcer(s) in {:.1f} s, {} clients so far",
+                 rows_seen, SourceTableName(table), table_readers.size(), secs, clients.size());
   }
 
   // Finish and outer-join.

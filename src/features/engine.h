@@ -32,6 +32,9 @@ class TableSource {
                       const std::function<Status(const Table& batch)>& consume) const = 0;
   /// A name for messages ("data/catalog.yaml").
   virtual std::string name() const = 0;
+  /// Whether Scan shows progress of its own for `table` (the CSV reader's bytes); if not, the
+  /// engine shows rows consumed.
+  virtual bool ScanShowsProgress(SourceTable) const { return false; }
 };
 
 /// Tables held in memory; Scan serves them in batches of `batch_rows` rows (so tests can cross
@@ -58,6 +61,7 @@ class CatalogSource : public TableSource {
   Status Scan(SourceTable table, const std::vector<std::string>& columns, const Context& ctx,
               const std::function<Status(const Table&)>& consume) const override;
   std::string name() const override { return catalog_.path(); }
+  bool ScanShowsProgress(SourceTable table) const override;
 
  private:
   const Catalog& catalog_;

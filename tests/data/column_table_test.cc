@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "core/hash.h"
 #include "data/table.h"
 #include "testing.h"
 
@@ -18,6 +19,66 @@ TEST(StringDictionary, CodesInFirstInsertionOrderAndStable) {
   StringDictionary copy = d;
   EXPECT_EQ(copy.Find("9999"), d.Find("9999"));
   EXPECT_EQ(copy.size(), d.size());
+}
+
+TEST(StringDictionary, ViewsStayValidAndTableGrowsWithoutLosingValues) {
+  StringDictionary d;
+  EXPECT_EQ(d.Find("absent"), kNullCode);  // empty table
+  EXPECT_EQ(d.GetOrAdd(""), 0);            // the empty string is a value like any other
+  const std::string_view first = d.Get(0);
+  const std::string long_value(100000, 'x');  // longer than an arena chunk
+  EXPECT_EQ(d.GetOrAdd(long_value), 1);
+  std::vector<std::string_view> views;
+  for (int i = 0; i < 200000; ++i) {
+    const std::string key = "trn-" + std::to_string(i * 7919);
+    EXPECT_EQ(d.GetOrAdd(key), i + 2);
+    views.push_back(d.Get(i + 2));
+  }
+  // Earlier views still point at the right bytes after many chunks and table doublings.
+  EXPECT_EQ(first, "");
+  for (int i = 0; i < 200000; i += 997) EXPECT_EQ(views[i], "trn-" + std::to_string(i * 7919));
+  for (int i = 0; i < 200000; i += 991) {
+    EXPECT_EQ(d.Find("trn-" + std::to_string(i * 7919)), i + 2);
+    EXPECT_EQ(d.Find("trn-" + std::to_string(i * 7919) + "a"), kNullCode);
+  }
+  EXPECT_EQ(d.Find(long_value), 1);
+  EXPECT_EQ(d.Find(std::string(99999, 'x')), kNullCode);
+  StringDictionary copy = d;
+  d = StringDictionary();  // the copy owns its bytes
+  EXPECT_EQ(copy.size(), 200002);
+  EXPECT_EQ(copy.Find("trn-" + std::to_string(5 * 7919)), 7);
+  EXPECT_EQ(copy.Get(1), long_value);
+  EXPECT_EQ(copy.GetOrAdd("new"), 200002);
+}
+
+TEST(StringDictionary, MovedFromDictionaryIsReusableAndIndependent) {
+  StringDictionary a;
+  a.GetOrAdd("alpha");
+  StringDictionary b = std::move(a);
+  // NOLINTNEXTLINE(bugprone-use-after-move): reuse after move is what this test checks
+  a = StringDictionary();
+  StringDictionary c;
+  c.GetOrAdd("gamma");
+  StringDictionary d = std::move(c);
+  c.GetOrAdd("zeta-zeta");  // must not write into the chunk d now owns
+  EXPECT_EQ(b.Get(0), "alpha");
+  EXPECT_EQ(d.Get(0), "gamma");
+  EXPECT_EQ(d.GetOrAdd("delta"), 1);
+  EXPECT_EQ(d.Get(1), "delta");
+  EXPECT_EQ(c.Find("zeta-zeta"), 0);
+  EXPECT_EQ(c.Find("gamma"), kNullCode);
+}
+
+TEST(StringDictionary, HashIsXxh3AndReserveKeepsCodes) {
+  for (std::string_view v : {"", "a", "0123456789abcdef0123", "client 17"})
+    EXPECT_EQ(StringDictionary::HashOf(v), Hash64(v));
+  StringDictionary d;
+  d.GetOrAdd("b");
+  d.GetOrAdd("a");
+  d.Reserve(100000);
+  EXPECT_EQ(d.Find("a"), 1);
+  EXPECT_EQ(d.GetOrAdd("b", StringDictionary::HashOf("b")), 0);
+  EXPECT_EQ(d.GetOrAdd("c", StringDictionary::HashOf("c")), 2);
 }
 
 TEST(Column, NullsAndValues) {

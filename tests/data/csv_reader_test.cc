@@ -5,10 +5,13 @@
 #include <zstd.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <random>
 #include <thread>
 
 #include "core/civil_time.h"
+#include "core/log.h"
 #include "testing.h"
 
 namespace upcamp {
@@ -461,6 +464,46 @@ TEST(CsvReaderTest, MaxErrorsAlsoSkipsRaggedAndBadlyQuotedRows) {
   EXPECT_EQ(Values(t.column(1)), (Strings{"2", "10"}));
 }
 
+// A nearly unique column (like transaction_id) switches the per-block dictionaries to appending
+// without lookups; codes must still be first-appearance order with each value once, and a bad
+// row's value must leave no trace, whatever the block size and thread count.
+TEST(CsvReaderTest, NearlyUniqueStringsEncodeLikeADictionary) {
+  std::mt19937_64 rng(11);
+  std::string text = "id,v\n";
+  std::vector<std::string> good;
+  for (int i = 0; i < 30000; ++i) {
+    // Mostly new keys; some repeats of earlier keys (within and across blocks).
+    const std::string key =
+        i > 0 && rng() % 8 == 0 ? good[rng() % good.size()] : "t" + std::to_string(rng());
+    if (i % 997 == 5) {
+      text += "bad" + std::to_string(i) + ",x\n";  // a bad row with a new key
+      continue;
+    }
+    text += key + "," + std::to_string(i) + "\n";
+    good.push_back(key);
+  }
+  StringDictionary expected_dict;
+  std::vector<int32_t> expected_codes;
+  for (const auto& k : good) expected_codes.push_back(expected_dict.GetOrAdd(k));
+  for (size_t block : {size_t{1} << 12, size_t{1} << 16, size_t{1} << 22}) {
+    for (int threads : {1, 2}) {
+      CsvReadOptions o = WithSchema({{"id", DataType::kString}, {"v", DataType::kInt64}});
+      o.block_size = block;
+      o.threads = threads;
+      o.max_errors = 100;
+      ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, o));
+      const Column& id = t.column(0);
+      ASSERT_EQ(id.size(), good.size());
+      EXPECT_EQ(id.dictionary().size(), expected_dict.size()) << block << " " << threads;
+      EXPECT_TRUE(std::equal(expected_codes.begin(), expected_codes.end(), id.codes().begin()))
+          << block << " " << threads;
+      for (int32_t k = 0; k < expected_dict.size(); k += 101)
+        EXPECT_EQ(id.dictionary().Get(k), expected_dict.Get(k));
+      EXPECT_EQ(id.dictionary().Find("bad5"), kNullCode);
+    }
+  }
+}
+
 TEST(CsvReaderTest, SameTableForAnyBlockSizeAndThreadCount) {
   const std::string text = MessyCsv(1500, 7);
   CsvReadOptions base = WithSchema(kMessySchema);
@@ -606,6 +649,36 @@ TEST(CsvReaderTest, CorruptAndTruncatedCompressedInputIsADataError) {
   EXPECT_EQ(corrupt.status().code(), ErrorCode::kData);
 }
 
+TEST(CsvReaderTest, HeaderIsSplitAtTheGivenDelimiter) {
+  TempDir dir;
+  const std::string path = dir.Write("semi.csv", "a;\"b;c\";d\n1;2;3\n");
+  ASSERT_OK_AND_ASSIGN(auto semi, ReadCsvHeader(path, ';'));
+  EXPECT_EQ(semi, (Strings{"a", "b;c", "d"}));
+  // Split at ',' instead, the same header is one unquoted name with a quote inside: an error.
+  EXPECT_EQ(ReadCsvHeader(path).status().code(), ErrorCode::kData);
+  ASSERT_OK_AND_ASSIGN(auto comma, ReadCsvHeader(dir.Write("plain.csv", "a;b;c\n1;2;3\n")));
+  EXPECT_EQ(comma, (Strings{"a;b;c"}));
+  EXPECT_FALSE(ReadCsvHeader(path, '"').ok());
+}
+
+// The whole of a small file is buffered while the header is read; its bytes must still count.
+TEST(CsvReaderTest, ProgressCountsBytesOfAFileSmallerThanARound) {
+  TempDir dir;
+  std::string text = "x,y\n";
+  while (text.size() < 5000) text += "1,2\n";
+  const std::string path = dir.Write("small.csv", text);
+  CsvReadOptions o;
+  o.progress_label = "small.csv";
+  const bool quiet = LoggingIsQuiet();
+  InitLogging(/*quiet=*/false);
+  ::testing::internal::CaptureStderr();
+  auto t = ReadCsv(path, o);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  InitLogging(quiet);
+  ASSERT_OK(t.status());
+  EXPECT_NE(err.find(fmt::format("small.csv: {} bytes in", text.size())), std::string::npos) << err;
+}
+
 TEST(CsvReaderTest, MissingFileIsAnIoError) {
   TempDir dir;
   auto r = ReadCsv(dir.File("nope.csv"), {});
@@ -692,6 +765,49 @@ TEST(CsvReaderTest, InvalidOptionsAreConfigErrors) {
   CsvReadOptions twice;
   twice.columns = {"a", "a"};
   EXPECT_EQ(ReadCsvString("a\n1\n", twice).status().code(), ErrorCode::kConfig);
+}
+
+// Short decimals take an inlined fast path; every value must be the double strtod gives, bit for
+// bit, on both sides of the path's limits (15 digits, exponents, signs, "-0.0").
+TEST(CsvReaderTest, DecimalsParseExactlyAsStrtod) {
+  std::mt19937_64 rng(7);
+  std::vector<std::string> values = {"0",
+                                     "-0.0",
+                                     "0.1",
+                                     "586.97",
+                                     "-50.0",
+                                     "1.",
+                                     ".5",
+                                     "+2.5",
+                                     "1e3",
+                                     "1.5E-3",
+                                     "inf",
+                                     "-inf",
+                                     "00012.340",
+                                     "123456789012345",
+                                     "1234567890123456",
+                                     "0.000000000000001",
+                                     "9007199254740993",
+                                     "-1.0000000000000002"};
+  for (int i = 0; i < 20000; ++i) {
+    const int digits = static_cast<int>(rng() % 18) + 1;
+    const int point = static_cast<int>(rng() % static_cast<uint64_t>(digits + 1));
+    std::string v = rng() % 4 == 0 ? "-" : "";
+    for (int d = 0; d < digits; ++d) {
+      if (d == point && d > 0) v += '.';
+      v += static_cast<char>('0' + rng() % 10);
+    }
+    values.push_back(v);
+  }
+  std::string text = "f\n";
+  for (const auto& v : values) text += v + "\n";
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, WithSchema({{"f", DataType::kFloat64}})));
+  ASSERT_EQ(t.num_rows(), values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const double want = std::strtod(values[i].c_str(), nullptr);
+    const double got = t.column(0).float64s()[i];
+    EXPECT_EQ(std::memcmp(&want, &got, sizeof want), 0) << values[i] << " -> " << got;
+  }
 }
 
 TEST(CsvReaderTest, IntegerEdgeValues) {

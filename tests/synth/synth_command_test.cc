@@ -43,9 +43,15 @@ TEST(SynthCommand, HelpAndUsageErrors) {
                              "--history-to", "--treatment-date", "--compress", "respond"}) {
     EXPECT_NE(r.out.find(option), std::string::npos) << option;
   }
+  EXPECT_NE(r.out.find("truth.csv"), std::string::npos) << r.out;  // the footer
   r = RunUpcamp(dir, "synth respond --help");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("--assignment"), std::string::npos) << r.out;
+  // Top-level help lists every command on one line; the long descriptions are in the footers.
+  r = RunUpcamp(dir, "--help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.find("truth.csv"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(".ucol, the binary"), std::string::npos) << r.out;
 
   EXPECT_EQ(RunUpcamp(dir, "synth --out " + dir.File("d") + " --bogus").exit_code, 2);
   EXPECT_EQ(RunUpcamp(dir, "synth --out " + dir.File("d") + " --id-format uuid").exit_code, 2);
