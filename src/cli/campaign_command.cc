@@ -112,9 +112,18 @@ Status RunCampaignEvaluate(CampaignEvaluateArgs a, const GlobalOptions& g) {
     auto num = [](const nlohmann::json& v) {
       return v.is_number() ? fmt::format("{:.4f}", v.get<double>()) : std::string("n/a");
     };
-    text += fmt::format("  model on random target + control: qini_auc {}  uplift_auc {}  "
-                        "uplift@30% {}\n",
-                        num(m["qini_auc"]), num(m["uplift_auc"]), num(m["uplift_at_k_overall"]));
+    const double k = m["params"].value("k", 0.3);
+    if (m.value("outcome", "") != "continuous") {
+      text += fmt::format("  model on random target + control: qini_auc {}  uplift_auc {}  "
+                          "uplift@{:g}% {}\n",
+                          num(m["qini_auc"]), num(m["uplift_auc"]), 100 * k,
+                          num(m["uplift_at_k_overall"]));
+    } else {
+      // The normalized AUCs need a perfect curve, defined for 0/1 outcomes only.
+      text += fmt::format("  model on random target + control: uplift@{:g}% {} (overall uplift "
+                          "{}; normalized AUCs are defined for 0/1 outcomes only)\n",
+                          100 * k, num(m["uplift_at_k_overall"]), num(m["total_uplift"]));
+    }
   }
   text += fmt::format("evaluation: {}\n", result.evaluation_path);
   if (!result.report_path.empty()) text += fmt::format("report:     {}\n", result.report_path);

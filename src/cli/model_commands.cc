@@ -42,13 +42,20 @@ Status RunTrain(const TrainArgs& a, const GlobalOptions& g) {
                                  summary.bundle_dir, summary.model_type, summary.train_rows,
                                  summary.feature_columns.size());
   if (!summary.validation.is_null()) {
-    text += fmt::format(
-        "  validation ({} rows{}): qini_auc {}  uplift_auc {}  uplift@30% {}\n",
-        summary.validation_rows,
-        summary.folds > 0 ? fmt::format(", {} folds out-of-fold", summary.folds) : "",
-        FormatMetric(summary.validation, "qini_auc"),
-        FormatMetric(summary.validation, "uplift_auc"),
-        FormatMetric(summary.validation, "uplift_at_k_overall"));
+    const std::string rows =
+        fmt::format("{} rows{}", summary.validation_rows,
+                    summary.folds > 0 ? fmt::format(", {} folds out-of-fold", summary.folds) : "");
+    if (summary.validation.value("outcome", "") == "continuous") {
+      // Normalized AUCs need a perfect curve, which exists for 0/1 outcomes only.
+      text += fmt::format("  validation ({}): uplift@30% {}  overall uplift {}\n", rows,
+                          FormatMetric(summary.validation, "uplift_at_k_overall"),
+                          FormatMetric(summary.validation, "total_uplift"));
+    } else {
+      text += fmt::format("  validation ({}): qini_auc {}  uplift_auc {}  uplift@30% {}\n", rows,
+                          FormatMetric(summary.validation, "qini_auc"),
+                          FormatMetric(summary.validation, "uplift_auc"),
+                          FormatMetric(summary.validation, "uplift_at_k_overall"));
+    }
   }
   text += fmt::format("  suggested threshold: {:.6g} ({})\n", summary.threshold,
                       summary.threshold_rule);

@@ -29,6 +29,7 @@ struct SynthArgs {
 
 struct RespondArgs {
   std::string data, assignment, out;
+  uint64_t draw = 0;
 };
 
 Status ParseDateOption(const std::string& text, const char* option, int64_t* out) {
@@ -76,7 +77,7 @@ Status RunSynth(const SynthArgs& a, const GlobalOptions& global) {
 Status RunRespond(const RespondArgs& a, const GlobalOptions& global) {
   synth::RespondSummary s;
   UPCAMP_RETURN_IF_ERROR(
-      synth::SimulateResponses(a.data, a.assignment, a.out, global.MakeContext(), &s));
+      synth::SimulateResponses(a.data, a.assignment, a.out, global.MakeContext(), &s, a.draw));
   spdlog::info("synth respond: {} clients ({} offer, {} no_offer) -> {}", s.clients, s.offered,
                s.clients - s.offered, a.out);
   return Status::Ok();
@@ -128,6 +129,11 @@ void AddSynthCommand(CLI::App& app, CommandAction* selected) {
                    "CSV with client_id and treatment (offer | no_offer); other columns ignored")
       ->required();
   respond->add_option("--out", rargs->out, "Output CSV (.csv, .csv.gz or .csv.zst)")->required();
+  respond
+      ->add_option("--draw", rargs->draw,
+                   "Which independent realization of the outcomes to draw (0: the default one; "
+                   "others for simulation studies)")
+      ->capture_default_str();
   respond->callback([selected, rargs] {
     *selected = [rargs](const GlobalOptions& g) { return RunRespond(*rargs, g); };
   });

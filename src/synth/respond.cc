@@ -5,6 +5,7 @@
 
 #include "core/file_util.h"
 #include "core/parallel.h"
+#include "core/random.h"
 #include "data/csv_reader.h"
 #include "data/csv_writer.h"
 #include "synth/behaviour.h"
@@ -23,7 +24,8 @@ struct Assigned {
 }  // namespace
 
 Status SimulateResponses(const std::string& data_dir, const std::string& assignment_path,
-                         const std::string& out_path, const Context& ctx, RespondSummary* summary) {
+                         const std::string& out_path, const Context& ctx, RespondSummary* summary,
+                         uint64_t draw) {
   const std::string json_path = data_dir + "/synth.json";
   if (!FileExists(json_path)) {
     return Status::Data("{}: not found; --data must be a folder written by `upcamp synth`",
@@ -87,7 +89,8 @@ Status SimulateResponses(const std::string& data_dir, const std::string& assignm
     char row[128];
     for (size_t r = b * kBlockRows; r < std::min(rows.size(), (b + 1) * kBlockRows); ++r) {
       const ClientTraits t = model.Traits(rows[r].index);
-      Rng rng(model.ClientSeed(Purpose::kRespond, rows[r].index));
+      const uint64_t seed = model.ClientSeed(Purpose::kRespond, rows[r].index);
+      Rng rng(draw == 0 ? seed : MixSeed(seed, draw));
       const Outcome o = model.Sample(t, rows[r].offer, rng);
       char* p = model.AppendClientId(rows[r].index, row);
       *p++ = ',';

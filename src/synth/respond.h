@@ -27,8 +27,11 @@ struct RespondSummary {
 /// Data errors (exit code 3) name the file and line: an unknown client id, a bad or missing
 /// treatment, a client listed twice. Deterministic: the same inputs give the same bytes for any
 /// thread count.
+/// `draw` selects an independent realization of the outcomes (0, the default, is the one the
+/// command has always written): the same client and treatment give the same outcome within a
+/// draw, and unrelated outcomes across draws, for simulation studies of the evaluation.
 Status SimulateResponses(const std::string& data_dir, const std::string& assignment_path,
                          const std::string& out_path, const Context& ctx,
-                         RespondSummary* summary = nullptr);
+                         RespondSummary* summary = nullptr, uint64_t draw = 0);
 
 }  // namespace upcamp::synth

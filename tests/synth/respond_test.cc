@@ -77,6 +77,31 @@ TEST(SynthRespond, WritesOneDeterministicRowPerAssignedClient) {
   }
 }
 
+TEST(SynthRespond, DrawsAreIndependentRealizationsEachDeterministic) {
+  TempDir dir;
+  const std::string assignment = dir.Write("assign.csv", Assignment(ClientIds()));
+  Context ctx;
+  ctx.quiet = true;
+  ASSERT_OK(SimulateResponses(SharedDatasetDir(), assignment, dir.File("d0.csv"), ctx));
+  ASSERT_OK(SimulateResponses(SharedDatasetDir(), assignment, dir.File("d1.csv"), ctx, nullptr, 1));
+  ctx.threads = 1;
+  ASSERT_OK(SimulateResponses(SharedDatasetDir(), assignment, dir.File("d1b.csv"), ctx, nullptr, 1));
+  EXPECT_EQ(ReadAll(dir.File("d1.csv")), ReadAll(dir.File("d1b.csv")));
+  const SimpleCsv d0 = ReadSimpleCsv(dir.File("d0.csv"));
+  const SimpleCsv d1 = ReadSimpleCsv(dir.File("d1.csv"));
+  ASSERT_EQ(d0.rows.size(), d1.rows.size());
+  size_t same_count = 0, positive = 0;
+  for (size_t i = 0; i < d0.rows.size(); ++i) {
+    ASSERT_EQ(d0.rows[i][0], d1.rows[i][0]);
+    positive += std::stoll(d0.rows[i][2]) > 0;
+    same_count += d0.rows[i][2] == d1.rows[i][2] && std::stoll(d0.rows[i][2]) > 0;
+  }
+  // Positive receipt counts agree between two independent Poisson-like draws far less often than
+  // they would if the draws were the same.
+  ASSERT_GT(positive, 100u);
+  EXPECT_LT(same_count, positive / 2);
+}
+
 TEST(SynthRespond, OutcomesFollowTheTruthButAreFreshDraws) {
   TempDir dir;
   const std::vector<std::string> ids = ClientIds();
