@@ -3,10 +3,14 @@
 # and we check (1) the DOM after parsing holds every chart as an <svg> with its <title>, no chart
 # says "no data", and nothing was fetched from the network (there is nothing to fetch), and
 # (2) a screenshot of the page is not blank and shows the charts' colours.
-# Run by ctest: browser_check.sh REPORT_SAMPLE. Exit 77 (ctest: skipped) without chromium;
-# scripts/install-deps.sh --browser installs it.
+# With UPCAMP (the CLI binary) it also checks the real thing: a campaign on a small synthetic
+# dataset (synth -> train -> campaign run -> synth respond -> evaluate) and its report.html,
+# before and after evaluation.
+# Run by ctest: browser_check.sh REPORT_SAMPLE [UPCAMP]. Exit 77 (ctest: skipped) without
+# chromium; scripts/install-deps.sh --browser installs it.
 set -euo pipefail
 sample="$1"
+upcamp="${2:-}"
 browser="$(command -v chromium || command -v chromium-browser || true)"
 if [ -z "$browser" ]; then
   echo "SKIPPED: chromium is not installed (scripts/install-deps.sh --browser installs it)"
@@ -49,9 +53,58 @@ check_page campaign "Score distribution of the selected clients" "Clients per gr
 check_page campaign_frozen "Score distribution of the selected clients" \
   "Clients per group and treatment"
 
+pages=(training campaign)
+if [ -n "$upcamp" ]; then
+  real="$work/real"; mkdir -p "$real"
+  "$upcamp" -q --threads 2 synth --out "$real/data" --clients 3000 --seed 5
+  cat >"$real/train.yaml" <<'YAML'
+seed: 1
+data:
+  catalog: data/catalog.yaml
+  date_to: 2019-03-19
+  features: [{name: receipts_basic, args: {delta: 60}}, {name: age_gender}]
+  target:
+    calcer: {name: target_from_campaigns, args: {date_to: 2019-03-21}}
+    expression: "target_purchases_count > 0"
+model: {type: t_learner, base: {type: xgboost, params: {max_depth: 3, num_rounds: 20}}}
+validation: {test_fraction: 0.3}
+threshold: {percentile: 60}
+YAML
+  cat >"$real/campaign.yaml" <<'YAML'
+name: browser-check
+seed: 2
+catalog: data/catalog.yaml
+model: model
+date_to: 2019-03-19
+selection:
+  features: [{name: receipts_basic, args: {delta: 30}}, {name: age_gender}]
+  filters: ["age >= 18"]
+groups:
+  - {name: control,       fraction: 0.3, treatment: {type: constant, value: no_offer}}
+  - {name: random_target, fraction: 0.3, treatment: {type: constant, value: offer}}
+  - {name: targeted,      fraction: 0.4, treatment: {type: model}}
+threshold: {type: from_model}
+YAML
+  "$upcamp" -q train --config "$real/train.yaml" --out "$real/model"
+  "$upcamp" -q --runs-dir "$real/runs" campaign run --config "$real/campaign.yaml" --run-id r
+  cp "$real/runs/r/report.html" "$work/real_campaign_frozen.html"
+  "$upcamp" -q synth respond --data "$real/data" --assignment "$real/runs/r/result.csv" \
+    --out "$real/responses.csv"
+  "$upcamp" -q --runs-dir "$real/runs" campaign evaluate --run-id r --responses "$real/responses.csv"
+  cp "$real/runs/r/report.html" "$work/real_campaign.html"
+  check_page real_campaign_frozen "Score distribution of the selected clients" \
+    "Clients per group and treatment"
+  check_page real_campaign "Score distribution of the selected clients" \
+    "Clients per group and treatment" \
+    "Effect per client (difference in mean outcome, Welch 95% CI)" "Relative effect (95% CI)" \
+    "Qini curve (random target + control)" "Uplift curve (random target + control)" \
+    "Uplift by decile of the score (random target + control)"
+  pages+=(real_campaign)
+fi
+
 # Screenshots: not blank, and the palette's blue (#0072B2, the model curve and the bars) is on
 # screen in quantity — i.e. the SVGs were laid out and painted, not just parsed.
-for page in training campaign; do
+for page in "${pages[@]}"; do
   png="$work/$page.png"
   run_browser --window-size=1280,2600 --screenshot="$png" "file://$work/$page.html" >/dev/null ||
     fail "chromium could not take a screenshot of $page.html"
