@@ -3,7 +3,9 @@
 # the validation normalized Qini AUC and uplift@30% next to the oracle's and a random score's, on
 # the same held-out rows.
 #   bench/model_quality.sh [--clients N] [--data DIR] [--models "t_learner x_learner ..."]
-#                          [--target any|count|profit] [--threads N]
+#                          [--target any|count|profit] [--threads N] [--features base|extended]
+#                          [--xgb-params "max_depth: 4, eta: 0.05, num_rounds: 300"]
+#                          [--forest-params "n_trees: 100, max_depth: 8, ..."] [--tag NAME]
 #
 # The oracle scores each client by the true uplift of the SAME outcome the models are trained on,
 # from truth.csv (the generator's exact expectations):
@@ -24,6 +26,10 @@ clients=50000
 data=""
 target=any
 threads=2
+features=base
+xgb_params="max_depth: 4, eta: 0.05, num_rounds: 300"
+forest_params="n_trees: 100, max_depth: 8, min_samples_leaf: 200, min_samples_treatment: 50, max_features: 8, criterion: KL"
+extra_tag=""
 models="s_learner t_learner x_learner r_learner dr_learner class_transformation transformed_outcome uplift_forest"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -32,6 +38,10 @@ while [ $# -gt 0 ]; do
     --models) models="$2"; shift 2 ;;
     --target) target="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
+    --features) features="$2"; shift 2 ;;
+    --xgb-params) xgb_params="$2"; shift 2 ;;
+    --forest-params) forest_params="$2"; shift 2 ;;
+    --tag) extra_tag="-$2"; shift 2 ;;
     *) echo "model_quality.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
@@ -57,22 +67,42 @@ if ! head -1 "$data/truth.csv" | tr ',' '\n' | grep -qx "$truth_column"; then
        "with this upcamp (upcamp synth)" >&2
   exit 2
 fi
-tag="$(basename "$data")-$target"
+tag="$(basename "$data")-$target-$features$extra_tag"
+# base: the calcers of the earlier benchmark; extended adds store loyalty (single-store clients
+# are sleeping dogs in the generator), tenure (newcomers react more, redeemers spend points) and a
+# 30-day window (frequency trend: fading clients react more).
+feature_yaml="    - {name: receipts_basic, args: {delta: 60}}
+    - {name: receipts_basic, args: {delta: 15}}
+    - {name: age_gender}
+    - {name: unique_categories, args: {delta: 60, col_category: level_3}}
+    - {name: rfm, args: {delta: 90}}
+    - {name: points, args: {delta: 60}}
+    - {name: time_of_day, args: {delta: 60}}
+    - {name: receipt_intervals, args: {delta: 90}}"
+case "$features" in
+  base) ;;
+  extended) feature_yaml="$feature_yaml
+    - {name: rfm, args: {delta: 30}}
+    - {name: store_loyalty, args: {delta: 90}}
+    - {name: client_tenure}" ;;
+  *) echo "model_quality.sh: --features must be base or extended" >&2; exit 2 ;;
+esac
 
 model_node() {
   case "$1" in
-    uplift_forest) echo "{type: uplift_forest, params: {n_trees: 100, max_depth: 8, min_samples_leaf: 200, min_samples_treatment: 50, max_features: 8, criterion: KL}}" ;;
-    s_learner) echo "{type: s_learner, interactions: true, base: {type: xgboost, params: {max_depth: 4, eta: 0.05, num_rounds: 300}}}" ;;
-    *) echo "{type: $1, base: {type: xgboost, params: {max_depth: 4, eta: 0.05, num_rounds: 300}}}" ;;
+    uplift_forest) echo "{type: uplift_forest, params: {$forest_params}}" ;;
+    s_learner) echo "{type: s_learner, interactions: true, base: {type: xgboost, params: {$xgb_params}}}" ;;
+    *) echo "{type: $1, base: {type: xgboost, params: {$xgb_params}}}" ;;
   esac
 }
 
-metric() {  # file score-column -> "qini_auc uplift_at_k_overall"
+metric() {  # file score-column -> "qini_auc uplift_at_k_overall" (n/a when undefined)
   "$upcamp" --quiet metrics --input "$1" --score "$2" --treatment treatment --target outcome |
-    "$py" -c 'import json,sys; j=json.load(sys.stdin); print(j["qini_auc"], j["uplift_at_k_overall"])'
+    "$py" -c 'import json,sys; j=json.load(sys.stdin); f=lambda v: "n/a" if v is None else "%.4f" % v; print(f(j["qini_auc"]), f(j["uplift_at_k_overall"]))'
 }
 
-echo "data $data, target $target (oracle: truth.csv $truth_column), threads $threads"
+echo "data $data, target $target (oracle: truth.csv $truth_column), threads $threads, features $features"
+echo "xgboost: $xgb_params; forest: $forest_params"
 printf "%-22s %9s %9s %9s %10s %11s %11s %11s %8s\n" model qini oracle random "vs oracle" \
   uplift@30% "oracle@30%" "random@30%" seconds
 for m in $models; do
@@ -82,14 +112,7 @@ data:
   catalog: $data/catalog.yaml
   date_to: 2019-03-19
   features:
-    - {name: receipts_basic, args: {delta: 60}}
-    - {name: receipts_basic, args: {delta: 15}}
-    - {name: age_gender}
-    - {name: unique_categories, args: {delta: 60, col_category: level_3}}
-    - {name: rfm, args: {delta: 90}}
-    - {name: points, args: {delta: 60}}
-    - {name: time_of_day, args: {delta: 60}}
-    - {name: receipt_intervals, args: {delta: 90}}
+$feature_yaml
   target:
     calcer: {name: target_from_campaigns, args: {date_to: 2019-03-21}}
     $target_yaml
@@ -100,7 +123,7 @@ validation: {test_fraction: 0.5}
 YAML
   start=$(date +%s.%N)
   "$upcamp" --quiet --threads "$threads" --runs-dir "$work/runs" train \
-    --config "$work/train-$tag-$m.yaml" --out "$work/bundle-$tag-$m" --run-id "mq-$(basename "$data")" \
+    --config "$work/train-$tag-$m.yaml" --out "$work/bundle-$tag-$m" --run-id "mq-$(basename "$data")-$features" \
     --validation-out "$work/validation-$tag-$m.csv"
   secs=$(echo "$(date +%s.%N) - $start" | bc)
   "$py" bench/model_quality.py "$work/validation-$tag-$m.csv" "$data/truth.csv" \
@@ -108,7 +131,10 @@ YAML
   read -r q u <<<"$(metric "$work/joined-$tag-$m.csv" score)"
   read -r qo uo <<<"$(metric "$work/joined-$tag-$m.csv" oracle)"
   read -r qr ur <<<"$(metric "$work/joined-$tag-$m.csv" random)"
-  ratio=$(awk -v a="$q" -v b="$qo" 'BEGIN { printf "%.3f", a / b }')
-  printf "%-22s %9.4f %9.4f %9.4f %10s %11.4f %11.4f %11.4f %8.1f\n" "$m" "$q" "$qo" "$qr" \
+  # Model vs oracle: the ratio of their Qini areas above the random line (= the ratio of their
+  # normalized Qini AUCs for a binary outcome; also defined for continuous ones).
+  read -r a ao <<<"$("$py" bench/model_quality.py --qini-area "$work/joined-$tag-$m.csv" score oracle)"
+  ratio=$(awk -v a="$a" -v b="$ao" 'BEGIN { printf "%.3f", a / b }')
+  printf "%-22s %9s %9s %9s %10s %11s %11s %11s %8.1f\n" "$m" "$q" "$qo" "$qr" \
     "$ratio" "$u" "$uo" "$ur" "$secs"
 done

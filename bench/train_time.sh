@@ -32,7 +32,7 @@ data="$(cd "$data" && pwd)"
 upcamp="$PWD/build/src/cli/upcamp"
 work="bench/out/model_quality"
 mkdir -p "$work"
-run_id="mq-$(basename "$data")"
+run_id="mq-$(basename "$data")-base"
 if /usr/bin/python3 -c 'import xgboost' 2>/dev/null; then
   echo "note: python3-xgboost is installed; a Python comparison is not implemented yet" >&2
 else
