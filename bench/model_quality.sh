@@ -106,6 +106,14 @@ echo "xgboost: $xgb_params; forest: $forest_params"
 printf "%-22s %9s %9s %9s %10s %11s %11s %11s %8s\n" model qini oracle random "vs oracle" \
   uplift@30% "oracle@30%" "random@30%" seconds
 for m in $models; do
+  if [ "$target" != any ] && [ "$m" = class_transformation ]; then
+    printf "%-22s (binary outcomes only)\n" "$m"
+    continue
+  fi
+  node="$(model_node "$m")"
+  if [ "$target" != any ] && [ "$m" = uplift_forest ]; then
+    node="${node/criterion: KL/criterion: ED}"  # KL and Chi need a binary outcome
+  fi
   cat > "$work/train-$tag-$m.yaml" <<YAML
 seed: 7
 data:
@@ -118,7 +126,7 @@ $feature_yaml
     $target_yaml
   transforms:
     - {name: one_hot_encode, args: {cols: [gender]}}
-model: $(model_node "$m")
+model: $node
 validation: {test_fraction: 0.5}
 YAML
   start=$(date +%s.%N)

@@ -860,7 +860,7 @@ Status RunBundleStage(const TrainConfig& c, flow::StageContext& s) {
   };
   const ScoredRows rows{scores.score, scores.treatment, scores.outcome};
   UPCAMP_ASSIGN_OR_RETURN(std::string html,
-                          TrainingReportHtml(manifest, validated ? &rows : nullptr, ctx));
+                          TrainingReportHtml(manifest, validated ? &rows : nullptr));
   UPCAMP_RETURN_IF_ERROR(WriteFileAtomic(s.OutputPath(kReportFile), html));
   files.push_back(kReportFile);
   s.SetRows(static_cast<int64_t>(scores.score.size()));

@@ -50,9 +50,7 @@ std::string TargetText(const nlohmann::json& target) {
 
 }  // namespace
 
-Result<std::string> TrainingReportHtml(const nlohmann::json& m, const ScoredRows* validation,
-                                       const Context& ctx) {
-  (void)ctx;
+Result<std::string> TrainingReportHtml(const nlohmann::json& m, const ScoredRows* validation) {
   report::TrainingReport r;
   const nlohmann::json& model = m.at("model");
   const nlohmann::json& data = m.at("training_data");

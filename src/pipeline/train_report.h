@@ -9,7 +9,6 @@
 #include <span>
 #include <string>
 
-#include "core/context.h"
 #include "core/status.h"
 
 namespace upcamp::pipeline {
@@ -25,7 +24,7 @@ struct ScoredRows {
 /// (held-out or out-of-fold). `validation` null: the training had no validation; the report says
 /// so in place of the metrics and curves and still shows the summary and feature importance.
 /// Deterministic: the bytes depend only on the arguments (no clock, no paths but the manifest's).
-Result<std::string> TrainingReportHtml(const nlohmann::json& manifest, const ScoredRows* validation,
-                                       const Context& ctx);
+Result<std::string> TrainingReportHtml(const nlohmann::json& manifest,
+                                       const ScoredRows* validation);
 
 }  // namespace upcamp::pipeline
