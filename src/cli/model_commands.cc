@@ -19,10 +19,10 @@ namespace upcamp::cli {
 
 namespace {
 
-// ---- train ---------------------------------------------------------------------------------------
+// ---- train --------------------------------------------------------------------------------------
 
 struct TrainArgs {
-  std::string config, out, date_to, validation_out;
+  std::string config, out, date_to, validation_out, run_id, force_stage, until_stage;
 };
 
 std::string FormatMetric(const nlohmann::json& summary, const char* key) {
@@ -35,12 +35,28 @@ Status RunTrain(const TrainArgs& a, const GlobalOptions& g) {
   pipeline::TrainOptions options;
   options.date_to = a.date_to;
   options.validation_out = a.validation_out;
+  options.runs_dir = g.runs_dir;
+  options.run_id = a.run_id;
+  options.force_stage = a.force_stage;
+  options.until_stage = a.until_stage;
   UPCAMP_ASSIGN_OR_RETURN(auto summary,
                           pipeline::TrainFromConfigFile(a.config, a.out, options, ctx));
   // A short human summary on stderr; every number is in the bundle's manifest.json.
-  std::string text = fmt::format("model bundle: {}\n  model: {} on {} rows, {} features\n",
-                                 summary.bundle_dir, summary.model_type, summary.train_rows,
-                                 summary.feature_columns.size());
+  std::string text =
+      fmt::format("training run '{}' ({}/{}):\n", summary.run_id, g.runs_dir, summary.run_id);
+  for (const auto& stage : summary.stages) {
+    text += fmt::format("  {:<10} {:<9} {:>9} rows {:>8.2f} s\n", stage["name"].get<std::string>(),
+                        stage["action"].get<std::string>(), stage["rows"].get<int64_t>(),
+                        stage["seconds"].get<double>());
+  }
+  if (!summary.published) {
+    text += fmt::format("stopped after stage '{}' (--until-stage); run again to finish\n",
+                        a.until_stage);
+    if (!g.quiet) std::fputs(text.c_str(), stderr);
+    return Status::Ok();
+  }
+  text += fmt::format("model bundle: {}\n  model: {} on {} rows, {} features\n", summary.bundle_dir,
+                      summary.model_type, summary.train_rows, summary.feature_columns.size());
   if (!summary.validation.is_null()) {
     const std::string rows =
         fmt::format("{} rows{}", summary.validation_rows,
@@ -59,11 +75,12 @@ Status RunTrain(const TrainArgs& a, const GlobalOptions& g) {
   }
   text += fmt::format("  suggested threshold: {:.6g} ({})\n", summary.threshold,
                       summary.threshold_rule);
+  text += fmt::format("  report: {}\n", summary.report_path);
   if (!g.quiet) std::fputs(text.c_str(), stderr);
   return Status::Ok();
 }
 
-// ---- score ---------------------------------------------------------------------------------------
+// ---- score --------------------------------------------------------------------------------------
 
 struct ScoreArgs {
   std::string model, out, table, catalog, date_to, clients;
@@ -98,13 +115,13 @@ Status RunScore(const ScoreArgs& a, const GlobalOptions& g) {
     if (!a.clients.empty()) {
       UPCAMP_ASSIGN_OR_RETURN(clients, LoadClientList(a.clients, ctx));
     }
-    UPCAMP_ASSIGN_OR_RETURN(features, pipeline::ExtractServingFeatures(
-                                          bundle, catalog, *date_to, std::move(clients), ctx));
+    UPCAMP_ASSIGN_OR_RETURN(features, pipeline::ExtractServingFeatures(bundle, catalog, *date_to,
+                                                                       std::move(clients), ctx));
     what = fmt::format("features of {} as of {}", a.catalog, a.date_to);
   }
   std::vector<Column> out_columns;
-  if (const Column* key = bundle.id_column.empty() ? nullptr
-                                                   : features.FindColumn(bundle.id_column)) {
+  if (const Column* key =
+          bundle.id_column.empty() ? nullptr : features.FindColumn(bundle.id_column)) {
     out_columns.push_back(*key);
   }
   const size_t rows = features.num_rows();
@@ -119,7 +136,7 @@ Status RunScore(const ScoreArgs& a, const GlobalOptions& g) {
   return Status::Ok();
 }
 
-// ---- metrics -------------------------------------------------------------------------------------
+// ---- metrics ------------------------------------------------------------------------------------
 
 struct MetricsArgs {
   std::string input, score, treatment, target, strategy = "overall";
@@ -139,8 +156,8 @@ Result<std::vector<double>> NumericColumn(const Table& table, const std::string&
   for (size_t i = 0; i < out.size(); ++i) {
     out[i] = column->AsDouble(i);
     if (std::isnan(out[i])) {
-      return Status::Data("{}: row {}: column '{}' is empty; metrics need every value", path,
-                          i + 1, name);
+      return Status::Data("{}: row {}: column '{}' is empty; metrics need every value", path, i + 1,
+                          name);
     }
   }
   return out;
@@ -192,7 +209,13 @@ void AddTrainCommand(CLI::App& app, CommandAction* selected) {
       "table), the treatment and outcome, transforms, the model, validation and the threshold\n"
       "rule; see INTERFACE.md and docs/training.md. Relative paths in it are relative to the\n"
       "config file. The bundle holds manifest.json (features, transforms, model, validation\n"
-      "metrics, threshold, SHA-256 of every file) and the model files; `upcamp list models`.");
+      "metrics, threshold, SHA-256 of every file), the model files and report.html (the\n"
+      "one-page training report); `upcamp list models`.\n"
+      "Training is a resumable run: stages features (catalog mode) -> fit -> bundle persist in\n"
+      "RUNS_DIR/RUN_ID/stages/ (--runs-dir, default ./runs). Re-running the same command resumes\n"
+      "a stopped training and restores an unchanged one; a changed config recomputes only the\n"
+      "stages it affects. Default RUN_ID: train-<out folder name>-<8 hex of the hash of the\n"
+      "absolute --out path>, so one run per output folder. See docs/training.md.");
   cmd->add_option("--config", args->config, "Training config (YAML)")
       ->required()
       ->check(CLI::ExistingFile);
@@ -201,6 +224,12 @@ void AddTrainCommand(CLI::App& app, CommandAction* selected) {
   cmd->add_option("--date-to", args->date_to, "Override data.date_to (catalog mode), YYYY-MM-DD");
   cmd->add_option("--validation-out", args->validation_out,
                   "Also write the held-out rows (key, treatment, outcome, score) to this table");
+  cmd->add_option("--run-id", args->run_id,
+                  "Training run id (default: derived from the --out path; see below)");
+  cmd->add_option("--force-stage", args->force_stage,
+                  "Recompute this stage (features, fit, bundle) and everything after it");
+  cmd->add_option("--until-stage", args->until_stage,
+                  "Stop after this stage (and what it needs); the bundle is not written");
   cmd->callback([args, selected] {
     *selected = [args](const GlobalOptions& g) { return RunTrain(*args, g); };
   });
@@ -242,8 +271,9 @@ void AddMetricsCommand(CLI::App& app, CommandAction* selected) {
   cmd->add_option("--k", args->k, "Top fraction for uplift@k")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--bins", args->bins, "Percentile bins")->capture_default_str()->check(
-      CLI::PositiveNumber);
+  cmd->add_option("--bins", args->bins, "Percentile bins")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--strategy", args->strategy, "Percentile table: overall | by_group")
       ->capture_default_str()
       ->check(CLI::IsMember({"overall", "by_group"}));

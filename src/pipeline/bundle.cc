@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <ctime>
@@ -60,8 +61,21 @@ std::string CreatedTimestamp() {
   return text + "Z";
 }
 
-Status WriteBundle(const std::string& dir, nlohmann::json manifest,
-                   const models::UpliftModel& model, const std::vector<ExtraFile>& extra) {
+Status WriteBundleManifest(const std::string& dir, nlohmann::json manifest,
+                           const std::vector<std::string>& files) {
+  nlohmann::json digests = nlohmann::json::object();
+  for (const auto& name : files) {
+    if (!IsSafeRelativeName(name) || name == kManifestName) {
+      return Status::Runtime("bundle file name '{}' is not a plain relative name", name);
+    }
+    UPCAMP_ASSIGN_OR_RETURN(std::string content, ReadFileToString((fs::path(dir) / name).string()));
+    digests[name] = DigestOf(content);
+  }
+  manifest["files"] = std::move(digests);
+  return WriteFileAtomic((fs::path(dir) / kManifestName).string(), manifest.dump(2) + "\n");
+}
+
+Status PublishBundle(const std::string& source, const std::string& dir) {
   const fs::path target = fs::absolute(dir).lexically_normal();
   std::error_code ec;
   if (fs::exists(target, ec)) {
@@ -74,6 +88,9 @@ Status WriteBundle(const std::string& dir, nlohmann::json manifest,
           "replace it",
           dir, kManifestName);
     }
+  }
+  if (!fs::exists(fs::path(source) / kManifestName, ec)) {
+    return Status::Runtime("{}: not a complete bundle (no {})", source, kManifestName);
   }
   const fs::path parent = target.parent_path();
   UPCAMP_RETURN_IF_ERROR(MakeDirectories(parent.string()));
@@ -92,21 +109,29 @@ Status WriteBundle(const std::string& dir, nlohmann::json manifest,
     }
   } cleanup{temp};
 
-  UPCAMP_ASSIGN_OR_RETURN(models::SavedModel saved, model.Save(temp));
-  nlohmann::json files = nlohmann::json::object();
-  for (const auto& name : saved.files) {
-    UPCAMP_ASSIGN_OR_RETURN(std::string content, ReadFileToString((temp / name).string()));
-    files[name] = DigestOf(content);
+  // Copy in sorted order (deterministic), the manifest last.
+  std::vector<fs::path> files;
+  for (auto it = fs::recursive_directory_iterator(source, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file()) files.push_back(fs::relative(it->path(), source));
   }
-  for (const auto& file : extra) {
-    UPCAMP_RETURN_IF_ERROR(WriteFileAtomic((temp / file.name).string(), file.content));
-    files[file.name] = DigestOf(file.content);
+  if (ec) return Status::Io("{}: cannot list folder: {}", source, ec.message());
+  std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
+    const bool am = a == kManifestName, bm = b == kManifestName;
+    return am != bm ? bm : a < b;
+  });
+  std::vector<std::string> dirs = {temp.string()};
+  for (const auto& rel : files) {
+    UPCAMP_ASSIGN_OR_RETURN(std::string content,
+                            ReadFileToString((fs::path(source) / rel).string()));
+    const fs::path to = temp / rel;
+    if (to.parent_path() != temp) {
+      UPCAMP_RETURN_IF_ERROR(MakeDirectories(to.parent_path().string()));
+      dirs.push_back(to.parent_path().string());
+    }
+    UPCAMP_RETURN_IF_ERROR(WriteFileAtomic(to.string(), content));
   }
-  manifest["model"]["state"] = saved.state;
-  manifest["files"] = files;
-  UPCAMP_RETURN_IF_ERROR(
-      WriteFileAtomic((temp / kManifestName).string(), manifest.dump(2) + "\n"));
-  UPCAMP_RETURN_IF_ERROR(SyncDirectory(temp.string()));
+  for (const auto& d : dirs) UPCAMP_RETURN_IF_ERROR(SyncDirectory(d));
 
   if (fs::exists(target, ec)) {
     // Swap old and new in one step, so `dir` is always a complete bundle; then drop the old one
@@ -187,13 +212,13 @@ Result<Bundle> LoadBundle(const std::string& dir) {
       }
       bundle.calcers = std::move(calcers).value();
     }
-    UPCAMP_ASSIGN_OR_RETURN(bundle.transforms,
-                            FittedTransformsFromJson(features->at("transforms"),
-                                                     where + ": features.transforms"));
+    UPCAMP_ASSIGN_OR_RETURN(
+        bundle.transforms,
+        FittedTransformsFromJson(features->at("transforms"), where + ": features.transforms"));
 
     UPCAMP_ASSIGN_OR_RETURN(const nlohmann::json* model, Field(m, "model", where));
-    UPCAMP_ASSIGN_OR_RETURN(bundle.model, models::LoadModel(model->at("config"), root,
-                                                            model->at("state"), where));
+    UPCAMP_ASSIGN_OR_RETURN(
+        bundle.model, models::LoadModel(model->at("config"), root, model->at("state"), where));
     if (const auto it = m.find("threshold"); it != m.end() && it->is_object()) {
       if (const auto v = it->find("value"); v != it->end() && v->is_number()) {
         bundle.threshold = v->get<double>();

@@ -56,18 +56,18 @@ struct Bundle {
 /// file and saying what to do.
 Result<Bundle> LoadBundle(const std::string& dir);
 
-/// A file to put into the bundle besides the model's own (e.g. report.html).
-struct ExtraFile {
-  std::string name;
-  std::string content;
-};
+/// Completes a bundle folder `dir` that already holds the bundle's other files (model files,
+/// report.html, ...; `files` are their names relative to `dir`): fills manifest["files"] with
+/// their SHA-256 and writes manifest.json (atomically, last).
+Status WriteBundleManifest(const std::string& dir, nlohmann::json manifest,
+                           const std::vector<std::string>& files);
 
-/// Writes a bundle: the model files, `extra` files and manifest.json (with `files` digests
-/// filled in) into a temp folder beside `dir`, fsyncs, then swaps it into place atomically. An
-/// existing `dir` is replaced only if it is a bundle (has a manifest.json) or empty; the old one
-/// is deleted after the swap.
-Status WriteBundle(const std::string& dir, nlohmann::json manifest,
-                   const models::UpliftModel& model, const std::vector<ExtraFile>& extra);
+/// Publishes the complete bundle folder `source` (e.g. the output of a finished training stage)
+/// as `dir`: copies its files into a temp folder beside `dir`, fsyncs, then swaps it into place
+/// atomically (renameat2 RENAME_EXCHANGE), so `dir` is always a complete bundle. An existing
+/// `dir` is replaced only if it is a bundle (has a manifest.json) or empty; the old one is
+/// deleted after the swap. `source` is left as it is.
+Status PublishBundle(const std::string& source, const std::string& dir);
 
 /// "2026-11-28T18:57:32Z" — now, or SOURCE_DATE_EPOCH when set.
 std::string CreatedTimestamp();

@@ -1,6 +1,7 @@
 #include "pipeline/train.h"
 
 #include <fmt/ranges.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -9,19 +10,23 @@
 #include <optional>
 
 #include "core/civil_time.h"
+#include "core/file_util.h"
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/version.h"
 #include "data/catalog.h"
 #include "data/table_io.h"
+#include "data/ucol.h"
 #include "features/engine.h"
 #include "features/expression.h"
 #include "features/registry.h"
 #include "features/transform_registry.h"
+#include "flow/run.h"
 #include "metrics/bootstrap.h"
 #include "metrics/summary.h"
 #include "models/registry.h"
 #include "pipeline/bundle.h"
+#include "pipeline/train_report.h"
 
 namespace upcamp::pipeline {
 namespace fs = std::filesystem;
@@ -77,8 +82,9 @@ Status ParseTarget(const ConfigNode& target, TrainConfig& c) {
   UPCAMP_ASSIGN_OR_RETURN(std::string expression, target.GetString("expression", ""));
   UPCAMP_ASSIGN_OR_RETURN(c.target_column, target.GetString("column", ""));
   if (expression.empty() == c.target_column.empty()) {
-    return target.Error("give exactly one of 'expression' (e.g. \"target_purchases_sum\") or "
-                        "'column' to define the outcome");
+    return target.Error(
+        "give exactly one of 'expression' (e.g. \"target_purchases_sum\") or "
+        "'column' to define the outcome");
   }
   if (!expression.empty()) {
     auto parsed = Expression::Parse(expression);
@@ -88,8 +94,7 @@ Status ParseTarget(const ConfigNode& target, TrainConfig& c) {
     }
     c.target_expression = std::move(parsed).value();
   }
-  c.target_json = {{"calcer", CalcerToJson(*c.target_calcer)},
-                   {"treatment", c.treatment_column}};
+  c.target_json = {{"calcer", CalcerToJson(*c.target_calcer)}, {"treatment", c.treatment_column}};
   if (c.target_expression) {
     c.target_json["expression"] = expression;
   } else {
@@ -113,9 +118,10 @@ Status ParseData(const ConfigNode& data, const std::string& base_dir, TrainConfi
     UPCAMP_ASSIGN_OR_RETURN(c.calcers, MakeCalcers(*features));
     for (const auto& calcer : c.calcers) {
       if (calcer->is_target()) {
-        return features->Error("'{}' is a target calcer: put it under data.target.calcer, not "
-                               "among the features",
-                               calcer->name());
+        return features->Error(
+            "'{}' is a target calcer: put it under data.target.calcer, not "
+            "among the features",
+            calcer->name());
       }
     }
     if (c.calcers.empty()) return features->Error("the feature list is empty");
@@ -135,8 +141,9 @@ Status ParseData(const ConfigNode& data, const std::string& base_dir, TrainConfi
     }
     c.target_json = {{"treatment", c.treatment_column}, {"column", c.target_column}};
   } else {
-    return data.Error("give either 'catalog' (with date_to, features, target) or 'table' (with "
-                      "treatment, target)");
+    return data.Error(
+        "give either 'catalog' (with date_to, features, target) or 'table' (with "
+        "treatment, target)");
   }
   if (const ConfigNode* transforms = data.Find("transforms")) {
     UPCAMP_ASSIGN_OR_RETURN(c.transforms, MakeTransforms(*transforms));
@@ -171,8 +178,9 @@ Status ParseThreshold(const ConfigNode* node, TrainConfig& c) {
   UPCAMP_RETURN_IF_ERROR(node->CheckKeys({"percentile", "score", "profit"}));
   const int given = node->Has("percentile") + node->Has("score") + node->Has("profit");
   if (given != 1) {
-    return node->Error("give exactly one of percentile (0..100), score (a value) or profit "
-                       "({{value: V, cost: C}})");
+    return node->Error(
+        "give exactly one of percentile (0..100), score (a value) or profit "
+        "({{value: V, cost: C}})");
   }
   if (node->Has("percentile")) {
     c.threshold_rule = ThresholdRule::kPercentile;
@@ -227,8 +235,8 @@ Result<TrainConfig> ParseConfig(const ConfigNode& root, const std::string& base_
 // ---- the training table ------------------------------------------------------------------------
 
 struct TrainingTable {
-  Table table;                   // features (raw, before transforms) + the outcome column
-  std::vector<std::string> keys; // client ids (or row numbers) for the seeded split
+  Table table;                    // features (raw, before transforms) + the outcome column
+  std::vector<std::string> keys;  // client ids (or row numbers) for the seeded split
   std::vector<uint8_t> treatment;
   std::vector<double> outcome;
   std::vector<std::string> base_features;  // feature columns before transforms (catalog mode)
@@ -289,27 +297,74 @@ Status FinishTrainingTable(Table raw, const std::vector<std::string>& keys,
   return out.table.SetColumn(Column::Float64(kOutcomeColumn, out.outcome));
 }
 
-Result<TrainingTable> LoadCatalogTable(const TrainConfig& c, const Context& ctx) {
-  TrainingTable out;
-  UPCAMP_ASSIGN_OR_RETURN(Catalog catalog, Catalog::Load(c.catalog_path));
+// Files of the training run's stages.
+constexpr const char* kFeatureTableFile = "table.ucol";
+constexpr const char* kFeatureInfoFile = "features.json";
+constexpr const char* kFitInfoFile = "fit.json";
+constexpr const char* kScoresFile = "scores.ucol";
+constexpr const char* kModelDir = "model";
+
+Status WriteJsonFile(const std::string& path, const nlohmann::json& j) {
+  return WriteFileAtomic(path, j.dump(2) + "\n");
+}
+
+Result<nlohmann::json> ReadJsonFile(const std::string& path) {
+  UPCAMP_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Data("{}: not valid JSON ({})", path, e.what());
+  }
+}
+
+// The features stage (catalog mode): the feature calcers and the target calcer in one
+// extraction as of date_to -> table.ucol (client_id, features, target columns) + features.json
+// (the feature columns, the target calcer's columns, the source).
+Status RunFeaturesStage(const TrainConfig& c, const Catalog& catalog, flow::StageContext& s) {
+  const Context& ctx = s.ctx();
   std::vector<std::unique_ptr<Calcer>> all;
   for (const auto& calcer : c.calcers) {
-    UPCAMP_ASSIGN_OR_RETURN(auto copy, MakeCalcer(ConfigNode::FromJson(CalcerToJson(*calcer),
-                                                                       "<feature config>")));
+    UPCAMP_ASSIGN_OR_RETURN(
+        auto copy, MakeCalcer(ConfigNode::FromJson(CalcerToJson(*calcer), "<feature config>")));
     all.push_back(std::move(copy));
   }
-  UPCAMP_ASSIGN_OR_RETURN(auto target_copy,
-                          MakeCalcer(ConfigNode::FromJson(CalcerToJson(*c.target_calcer),
-                                                          "<target calcer>")));
-  const Schema target_schema = target_copy->OutputSchema();
+  UPCAMP_ASSIGN_OR_RETURN(
+      auto target_copy,
+      MakeCalcer(ConfigNode::FromJson(CalcerToJson(*c.target_calcer), "<target calcer>")));
+  std::vector<std::string> target_columns;
+  for (const auto& field : target_copy->OutputSchema()) target_columns.push_back(field.name);
   all.push_back(std::move(target_copy));
+  std::vector<std::string> base_features;
   for (const auto& calcer : c.calcers) {
-    for (const auto& field : calcer->OutputSchema()) out.base_features.push_back(field.name);
+    for (const auto& field : calcer->OutputSchema()) base_features.push_back(field.name);
   }
   ExtractOptions options;
   options.params.date_to = c.date_to;
   CatalogSource source(catalog);
   UPCAMP_ASSIGN_OR_RETURN(Table raw, ExtractFeatures(all, source, options, ctx));
+  UcolWriteOptions write;
+  write.threads = ctx.threads;
+  UPCAMP_RETURN_IF_ERROR(WriteUcol(raw, s.OutputPath(kFeatureTableFile), write));
+  s.SetRows(static_cast<int64_t>(raw.num_rows()));
+  return WriteJsonFile(
+      s.OutputPath(kFeatureInfoFile),
+      {{"base_features", base_features},
+       {"target_columns", target_columns},
+       {"source", fmt::format("catalog {} as of {}", c.catalog_path, c.date_to_text)}});
+}
+
+// The training table from the features stage's output: treatment and outcome defined, the target
+// calcer's columns removed, rows without a treatment or an outcome dropped.
+Result<TrainingTable> LoadCatalogTable(const TrainConfig& c, const std::string& features_dir,
+                                       const Context& ctx) {
+  TrainingTable out;
+  UcolReadOptions read;
+  read.threads = ctx.threads;
+  UPCAMP_ASSIGN_OR_RETURN(Table raw,
+                          ReadUcol((fs::path(features_dir) / kFeatureTableFile).string(), read));
+  UPCAMP_ASSIGN_OR_RETURN(nlohmann::json info,
+                          ReadJsonFile((fs::path(features_dir) / kFeatureInfoFile).string()));
+  out.base_features = info.at("base_features").get<std::vector<std::string>>();
   const std::string what = fmt::format("features of {} as of {}", c.catalog_path, c.date_to_text);
   UPCAMP_ASSIGN_OR_RETURN(const Column* treatment_column,
                           raw.GetColumn(c.treatment_column, "the target calcer's output"));
@@ -323,7 +378,7 @@ Result<TrainingTable> LoadCatalogTable(const TrainConfig& c, const Context& ctx)
     for (size_t i = 0; i < raw.num_rows(); ++i) outcome[i] = column->AsDouble(i);
   }
   // The target calcer's columns must never become features.
-  for (const auto& field : target_schema) raw.RemoveColumn(field.name);
+  for (const auto& name : info.at("target_columns")) raw.RemoveColumn(name.get<std::string>());
   if (raw.FindColumn(kOutcomeColumn)) {
     return Status::Config("a feature column is named '{}', which is reserved for the outcome",
                           kOutcomeColumn);
@@ -331,7 +386,7 @@ Result<TrainingTable> LoadCatalogTable(const TrainConfig& c, const Context& ctx)
   const auto keys = RowKeys(raw, "client_id");
   UPCAMP_RETURN_IF_ERROR(
       FinishTrainingTable(std::move(raw), keys, std::move(treatment), std::move(outcome), out));
-  out.source = fmt::format("catalog {} as of {}", c.catalog_path, c.date_to_text);
+  out.source = info.at("source").get<std::string>();
   return out;
 }
 
@@ -347,8 +402,8 @@ Result<TrainingTable> LoadTableFile(const TrainConfig& c, const Context& ctx) {
     std::vector<uint8_t> seen(static_cast<size_t>(id->dictionary().size()), 0);
     for (size_t i = 0; i < raw.num_rows(); ++i) {
       const int32_t code = id->codes()[i];
-      if (code < 0) return Status::Data("{}: row {}: empty id '{}'", c.table_path, i + 1,
-                                        c.id_column);
+      if (code < 0)
+        return Status::Data("{}: row {}: empty id '{}'", c.table_path, i + 1, c.id_column);
       if (seen[static_cast<size_t>(code)]++) {
         return Status::Data("{}: row {}: duplicate id '{}' in column '{}'", c.table_path, i + 1,
                             id->dictionary().Get(code), c.id_column);
@@ -358,7 +413,8 @@ Result<TrainingTable> LoadTableFile(const TrainConfig& c, const Context& ctx) {
   UPCAMP_ASSIGN_OR_RETURN(const Column* treatment_column,
                           raw.GetColumn(c.treatment_column, c.table_path));
   UPCAMP_ASSIGN_OR_RETURN(auto treatment, TreatmentValues(*treatment_column, c.table_path));
-  UPCAMP_ASSIGN_OR_RETURN(const Column* target_column, raw.GetColumn(c.target_column, c.table_path));
+  UPCAMP_ASSIGN_OR_RETURN(const Column* target_column,
+                          raw.GetColumn(c.target_column, c.table_path));
   if (target_column->type() == DataType::kString) {
     return Status::Data("{}: target column '{}' holds text; it must be numeric", c.table_path,
                         c.target_column);
@@ -440,8 +496,7 @@ Status CheckBothGroups(std::span<const uint8_t> treatment, const std::string& wh
 }
 
 Result<FitResult> FitOn(const TrainConfig& c, const TrainingTable& data,
-                        std::span<const int64_t> rows, uint64_t model_seed,
-                        const Context& ctx) {
+                        std::span<const int64_t> rows, uint64_t model_seed, const Context& ctx) {
   FitResult fit;
   Table train = data.table.TakeRows(rows);
   UPCAMP_ASSIGN_OR_RETURN(fit.transforms, FitTransforms(c.transforms, train));
@@ -484,8 +539,10 @@ std::vector<double> Percentiles(std::vector<double> scores) {
 
 std::string RuleText(const TrainConfig& c) {
   switch (c.threshold_rule) {
-    case ThresholdRule::kPercentile: return fmt::format("percentile {}", c.threshold_value);
-    case ThresholdRule::kScore: return fmt::format("score {}", c.threshold_value);
+    case ThresholdRule::kPercentile:
+      return fmt::format("percentile {}", c.threshold_value);
+    case ThresholdRule::kScore:
+      return fmt::format("score {}", c.threshold_value);
     case ThresholdRule::kProfit:
       return fmt::format("profit: offer while value*uplift - cost > 0 (value {}, cost {})",
                          c.profit_value, c.threshold_value);
@@ -500,10 +557,12 @@ double ThresholdFrom(const TrainConfig& c, const std::vector<double>& scores) {
       std::sort(sorted.begin(), sorted.end());
       return metrics::Quantile(sorted, c.threshold_value / 100.0);
     }
-    case ThresholdRule::kScore: return c.threshold_value;
+    case ThresholdRule::kScore:
+      return c.threshold_value;
     // Scores are predicted uplift in outcome units: one offer's expected incremental profit is
     // value * score - cost, negative below score = cost / value.
-    case ThresholdRule::kProfit: return c.threshold_value / c.profit_value;
+    case ThresholdRule::kProfit:
+      return c.threshold_value / c.profit_value;
   }
   return 0;
 }
@@ -533,17 +592,27 @@ uint64_t Fingerprint(const TrainingTable& data) {
   return h.Digest();
 }
 
-}  // namespace
+// ---- the stages ---------------------------------------------------------------------------------
 
-Result<TrainSummary> Train(const ConfigNode& config, const std::string& base_dir,
-                           const std::string& out_dir, const TrainOptions& options,
-                           const Context& ctx) {
-  const auto start = std::chrono::steady_clock::now();
-  UPCAMP_ASSIGN_OR_RETURN(TrainConfig c, ParseConfig(config, base_dir, options));
+// Bump a stage's version whenever its code changes what it writes: finished runs then recompute
+// it (and everything downstream) instead of restoring stale output.
+constexpr const char* kFeaturesVersion = "train-features-v1";
+constexpr const char* kFitVersion = "train-fit-v1";
+constexpr const char* kBundleVersion = "train-bundle-v1";
+constexpr const char* kReportFile = "report.html";
+// Bootstrap replicates of the validation metrics' intervals (report and manifest).
+constexpr int kBootstrapReplicates = 200;
 
+// The fit stage: the training table, the validation split and its models (held-out or
+// out-of-fold scores), the shipped model -> model/ (the model's files), fit.json (everything the
+// manifest needs from the fit) and scores.ucol (key, treatment, outcome, score of the validation
+// rows; without validation, the shipped model's scores of its own training rows).
+Status RunFitStage(const TrainConfig& c, flow::StageContext& s) {
+  const Context& ctx = s.ctx();
   TrainingTable data;
   if (c.catalog_mode) {
-    UPCAMP_ASSIGN_OR_RETURN(data, LoadCatalogTable(c, ctx));
+    UPCAMP_ASSIGN_OR_RETURN(std::string dir, s.InputDir("features"));
+    UPCAMP_ASSIGN_OR_RETURN(data, LoadCatalogTable(c, dir, ctx));
   } else {
     UPCAMP_ASSIGN_OR_RETURN(data, LoadTableFile(c, ctx));
   }
@@ -563,19 +632,19 @@ Result<TrainSummary> Train(const ConfigNode& config, const std::string& base_dir
   }
 
   // Seeded split keyed by client id, so a client's side does not depend on row order.
-  TrainSummary summary;
-  summary.rows = n;
-  summary.folds = c.folds;
   std::vector<double> validation_scores;
   std::vector<int64_t> validation_rows;
+  // With a single test split, the model fitted on the training part is the shipped one, so the
+  // reported metrics describe exactly the model in the bundle.
+  std::optional<FitResult> split_fit;
+  std::vector<int64_t> split_fit_rows;
   if (c.test_fraction > 0 || c.folds > 0) {
     const int parts = c.folds > 0 ? c.folds : 0;
     std::vector<int> part(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) {
       const uint64_t h = KeyedHash(c.seed, "validation", data.keys[static_cast<size_t>(i)]);
-      part[static_cast<size_t>(i)] =
-          parts > 0 ? static_cast<int>(h % static_cast<uint64_t>(parts))
-                    : (UnitInterval(h) < c.test_fraction ? 1 : 0);
+      part[static_cast<size_t>(i)] = parts > 0 ? static_cast<int>(h % static_cast<uint64_t>(parts))
+                                               : (UnitInterval(h) < c.test_fraction ? 1 : 0);
     }
     const int rounds = parts > 0 ? parts : 1;
     std::vector<double> oof(static_cast<size_t>(n), kNullFloat64);
@@ -586,97 +655,179 @@ Result<TrainSummary> Train(const ConfigNode& config, const std::string& base_dir
         (part[static_cast<size_t>(i)] == held_out ? held_rows : fit_rows).push_back(i);
       }
       if (held_rows.empty() || fit_rows.empty()) {
-        return Status::Data("{}: the validation split left a part empty ({} rows); use more "
-                            "data or another test_fraction/folds",
-                            data.source, n);
+        return Status::Data(
+            "{}: the validation split left a part empty ({} rows); use more "
+            "data or another test_fraction/folds",
+            data.source, n);
       }
-      if (parts > 0) spdlog::info("train: fold {}/{} ({} rows held out)", r + 1, parts,
-                                  held_rows.size());
+      if (parts > 0) {
+        spdlog::info("train: fold {}/{} ({} rows held out)", r + 1, parts, held_rows.size());
+      }
       UPCAMP_ASSIGN_OR_RETURN(FitResult fit,
                               FitOn(c, data, fit_rows, MixSeed(c.seed, 1000 + r), ctx));
       UPCAMP_ASSIGN_OR_RETURN(auto scores, PredictOn(fit, data, held_rows, ctx));
       for (size_t i = 0; i < held_rows.size(); ++i) {
         oof[static_cast<size_t>(held_rows[i])] = scores[i];
       }
+      if (parts == 0) {
+        split_fit = std::move(fit);
+        split_fit_rows = std::move(fit_rows);
+      }
     }
     for (int64_t i = 0; i < n; ++i) {
-      if (!std::isnan(oof[static_cast<size_t>(i)])) validation_rows.push_back(i);
-    }
-    std::vector<uint8_t> vt;
-    std::vector<double> vy;
-    for (int64_t i : validation_rows) {
-      validation_scores.push_back(oof[static_cast<size_t>(i)]);
-      vt.push_back(data.treatment[static_cast<size_t>(i)]);
-      vy.push_back(data.outcome[static_cast<size_t>(i)]);
-    }
-    if (!options.validation_out.empty()) {
-      std::vector<std::optional<std::string>> keys;
-      std::vector<int64_t> treatment_values;
-      for (int64_t i : validation_rows) {
-        keys.emplace_back(data.keys[static_cast<size_t>(i)]);
-        treatment_values.push_back(data.treatment[static_cast<size_t>(i)]);
+      if (!std::isnan(oof[static_cast<size_t>(i)])) {
+        validation_rows.push_back(i);
+        validation_scores.push_back(oof[static_cast<size_t>(i)]);
       }
-      UPCAMP_ASSIGN_OR_RETURN(
-          Table held_out,
-          Table::Make({Column::StringFromValues(KeyColumnName(c), keys),
-                       Column::Int64("treatment", std::move(treatment_values)),
-                       Column::Float64("outcome", vy), Column::Float64("score", validation_scores)}));
-      UPCAMP_RETURN_IF_ERROR(WriteTableFile(held_out, options.validation_out, ctx));
     }
-    metrics::SummaryOptions mo;
-    auto validation = metrics::MetricsSummary(validation_scores, vt, vy, mo, ctx);
-    if (!validation.ok()) {
-      return Status::Data("validation metrics: {}", validation.status().message());
-    }
-    summary.validation = std::move(validation).value();
   }
 
-  // The bundle's model: fitted on every row (with validation, on the training part only when a
-  // single test split is used, so the reported metrics describe the shipped model).
+  // The bundle's model: the one fitted on the training part of a single test split; otherwise
+  // (folds, or no validation) fitted on every row.
   std::vector<int64_t> final_rows;
-  if (c.test_fraction > 0) {
-    std::vector<uint8_t> held(static_cast<size_t>(n), 0);
-    for (int64_t i : validation_rows) held[static_cast<size_t>(i)] = 1;
-    for (int64_t i = 0; i < n; ++i) {
-      if (!held[static_cast<size_t>(i)]) final_rows.push_back(i);
-    }
+  FitResult final_fit;
+  if (split_fit) {
+    final_rows = std::move(split_fit_rows);
+    final_fit = std::move(*split_fit);
   } else {
     final_rows.resize(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) final_rows[static_cast<size_t>(i)] = i;
+    UPCAMP_ASSIGN_OR_RETURN(final_fit, FitOn(c, data, final_rows, MixSeed(c.seed, 1), ctx));
   }
-  UPCAMP_ASSIGN_OR_RETURN(FitResult final_fit,
-                          FitOn(c, data, final_rows,
-                                MixSeed(c.seed, c.test_fraction > 0 ? 1001 : 1), ctx));
   if (!final_fit.skipped.empty()) {
     spdlog::info("train: not used as model inputs (text or timestamp): {}",
                  fmt::join(final_fit.skipped, ", "));
   }
-  std::vector<double> reference_scores = validation_scores;
-  if (reference_scores.empty()) {
-    spdlog::warn("train: no validation configured; the threshold and score percentiles come from "
-                 "the training rows (optimistic)");
-    UPCAMP_ASSIGN_OR_RETURN(reference_scores, PredictOn(final_fit, data, final_rows, ctx));
+  const bool validated = !validation_rows.empty();
+  std::vector<int64_t> score_rows = validation_rows;
+  std::vector<double> scores = validation_scores;
+  if (!validated) {
+    score_rows = final_rows;
+    UPCAMP_ASSIGN_OR_RETURN(scores, PredictOn(final_fit, data, final_rows, ctx));
   }
-  summary.threshold = ThresholdFrom(c, reference_scores);
-  summary.threshold_rule = RuleText(c);
-  summary.model_type = final_fit.model->type();
-  summary.train_rows = static_cast<int64_t>(final_rows.size());
-  summary.validation_rows = static_cast<int64_t>(validation_rows.size());
-  summary.feature_columns = final_fit.columns;
-  summary.bundle_dir = out_dir;
 
+  // Outputs.
+  const std::string model_dir = s.OutputPath(kModelDir);
+  UPCAMP_RETURN_IF_ERROR(MakeDirectories(model_dir));
+  UPCAMP_ASSIGN_OR_RETURN(models::SavedModel saved, final_fit.model->Save(model_dir));
   nlohmann::json importance = nlohmann::json::object();
   const auto weights = final_fit.model->FeatureImportance();
   for (size_t j = 0; j < final_fit.columns.size() && j < weights.size(); ++j) {
     importance[final_fit.columns[j]] = weights[j];
   }
+  std::vector<std::optional<std::string>> keys;
+  std::vector<int64_t> treatment_values;
+  std::vector<double> outcomes;
+  for (int64_t i : score_rows) {
+    keys.emplace_back(data.keys[static_cast<size_t>(i)]);
+    treatment_values.push_back(data.treatment[static_cast<size_t>(i)]);
+    outcomes.push_back(data.outcome[static_cast<size_t>(i)]);
+  }
+  UPCAMP_ASSIGN_OR_RETURN(Table scored,
+                          Table::Make({Column::StringFromValues(KeyColumnName(c), keys),
+                                       Column::Int64("treatment", std::move(treatment_values)),
+                                       Column::Float64("outcome", std::move(outcomes)),
+                                       Column::Float64("score", std::move(scores))}));
+  UcolWriteOptions write;
+  write.threads = ctx.threads;
+  UPCAMP_RETURN_IF_ERROR(WriteUcol(scored, s.OutputPath(kScoresFile), write));
+  const nlohmann::json fit = {
+      {"model_type", final_fit.model->type()},
+      {"model_config", final_fit.model->config()},
+      {"model_state", saved.state},
+      {"model_files", saved.files},
+      {"importance", importance},
+      {"columns", final_fit.columns},
+      {"skipped_columns", final_fit.skipped},
+      {"transforms", FittedTransformsToJson(final_fit.transforms)},
+      {"outcome", binary ? "binary" : "continuous"},
+      {"rows", n},
+      {"n_treatment", treated},
+      {"n_control", n - treated},
+      {"model_rows", final_rows.size()},
+      {"dropped_no_treatment", data.dropped_no_treatment},
+      {"dropped_no_outcome", data.dropped_no_outcome},
+      {"fingerprint", Hex64(Fingerprint(data))},
+      {"source", data.source},
+      {"validation",
+       validated ? nlohmann::json{{"method",
+                                   c.folds > 0 ? fmt::format("{} folds", c.folds)
+                                               : fmt::format("test_fraction {}", c.test_fraction)},
+                                  {"rows", validation_rows.size()}}
+                 : nlohmann::json()},
+      {"scores", validated ? "validation" : "training"}};
+  s.SetRows(n);
+  return WriteJsonFile(s.OutputPath(kFitInfoFile), fit);
+}
+
+// The scores table of the fit stage as plain vectors.
+struct ScoresData {
+  std::vector<double> score, outcome;
+  std::vector<uint8_t> treatment;
+};
+
+Result<ScoresData> ReadScores(const std::string& path, const Context& ctx) {
+  UcolReadOptions read;
+  read.threads = ctx.threads;
+  read.columns = {"treatment", "outcome", "score"};
+  UPCAMP_ASSIGN_OR_RETURN(Table t, ReadUcol(path, read));
+  ScoresData out;
+  const auto treatment = t.column(0).int64s();
+  out.treatment.assign(treatment.begin(), treatment.end());
+  const auto outcome = t.column(1).float64s();
+  out.outcome.assign(outcome.begin(), outcome.end());
+  const auto score = t.column(2).float64s();
+  out.score.assign(score.begin(), score.end());
+  return out;
+}
+
+// The bundle stage: the complete bundle folder — the model files, report.html and manifest.json
+// (validation metrics with bootstrap intervals, threshold, score percentiles, SHA-256 of every
+// file). Published to --out after the run.
+Status RunBundleStage(const TrainConfig& c, flow::StageContext& s) {
+  const Context& ctx = s.ctx();
+  UPCAMP_ASSIGN_OR_RETURN(std::string fit_dir, s.InputDir("fit"));
+  UPCAMP_ASSIGN_OR_RETURN(nlohmann::json fit,
+                          ReadJsonFile((fs::path(fit_dir) / kFitInfoFile).string()));
+  UPCAMP_ASSIGN_OR_RETURN(ScoresData scores,
+                          ReadScores((fs::path(fit_dir) / kScoresFile).string(), ctx));
+  std::vector<std::string> files;
+  for (const auto& name : fit.at("model_files")) {
+    const std::string rel = name.get<std::string>();
+    UPCAMP_ASSIGN_OR_RETURN(std::string content,
+                            ReadFileToString((fs::path(fit_dir) / kModelDir / rel).string()));
+    const fs::path to = fs::path(s.output_dir()) / rel;
+    UPCAMP_RETURN_IF_ERROR(MakeDirectories(to.parent_path().string()));
+    UPCAMP_RETURN_IF_ERROR(WriteFileAtomic(to.string(), content));
+    files.push_back(rel);
+  }
+
+  const bool validated = fit.at("scores") == "validation";
+  nlohmann::json validation = nlohmann::json();
+  if (validated) {
+    metrics::SummaryOptions mo;
+    metrics::BootstrapOptions bootstrap;
+    bootstrap.replicates = kBootstrapReplicates;
+    bootstrap.seed = KeyedHash(c.seed, "validation_bootstrap", "");
+    bootstrap.stratified = true;
+    mo.bootstrap = bootstrap;
+    auto summary = metrics::MetricsSummary(scores.score, scores.treatment, scores.outcome, mo, ctx);
+    if (!summary.ok()) return Status::Data("validation metrics: {}", summary.status().message());
+    validation = fit.at("validation");
+    validation["metrics"] = std::move(summary).value();
+  } else {
+    spdlog::warn(
+        "train: no validation configured; the threshold and score percentiles come from "
+        "the training rows (optimistic)");
+  }
+  const double threshold = ThresholdFrom(c, scores.score);
   nlohmann::json serving = nlohmann::json();
   if (c.catalog_mode) {
     serving = nlohmann::json::array();
     for (const auto& calcer : c.calcers) serving.push_back(CalcerToJson(*calcer));
   }
   nlohmann::json target = c.target_json;
-  target["outcome"] = binary ? "binary" : "continuous";
+  target["outcome"] = fit.at("outcome");
   nlohmann::json manifest = {
       {"format", kBundleFormat},
       {"format_version", kBundleFormatVersion},
@@ -684,41 +835,230 @@ Result<TrainSummary> Train(const ConfigNode& config, const std::string& base_dir
       {"created", CreatedTimestamp()},
       {"seed", c.seed},
       {"model",
-       {{"type", final_fit.model->type()},
-        {"config", final_fit.model->config()},
-        {"importance", importance}}},
+       {{"type", fit.at("model_type")},
+        {"config", fit.at("model_config")},
+        {"state", fit.at("model_state")},
+        {"importance", fit.at("importance")}}},
       {"features",
-       {{"columns", final_fit.columns},
+       {{"columns", fit.at("columns")},
         {"config", serving},
-        {"transforms", FittedTransformsToJson(final_fit.transforms)},
+        {"transforms", fit.at("transforms")},
         {"id_column", c.catalog_mode ? std::string("client_id") : c.id_column}}},
       {"target", target},
       {"training_data",
-       {{"fingerprint", Hex64(Fingerprint(data))},
-        {"rows", n},
-        {"n_treatment", treated},
-        {"n_control", n - treated},
-        {"model_rows", final_rows.size()},
-        {"source", data.source},
+       {{"fingerprint", fit.at("fingerprint")},
+        {"rows", fit.at("rows")},
+        {"n_treatment", fit.at("n_treatment")},
+        {"n_control", fit.at("n_control")},
+        {"model_rows", fit.at("model_rows")},
+        {"source", fit.at("source")},
         {"date_to", c.catalog_mode ? nlohmann::json(c.date_to_text) : nlohmann::json()}}},
-      {"validation",
-       summary.validation.is_null()
-           ? nlohmann::json()
-           : nlohmann::json{{"method", c.folds > 0 ? fmt::format("{} folds", c.folds)
-                                                   : fmt::format("test_fraction {}",
-                                                                 c.test_fraction)},
-                            {"rows", validation_rows.size()},
-                            {"metrics", summary.validation}}},
-      {"threshold", {{"value", summary.threshold}, {"rule", summary.threshold_rule}}},
-      {"score_percentiles", Percentiles(reference_scores)},
+      {"validation", validation},
+      {"threshold", {{"value", threshold}, {"rule", RuleText(c)}}},
+      {"score_percentiles", Percentiles(scores.score)},
+      {"report", kReportFile},
   };
+  const ScoredRows rows{scores.score, scores.treatment, scores.outcome};
+  UPCAMP_ASSIGN_OR_RETURN(std::string html,
+                          TrainingReportHtml(manifest, validated ? &rows : nullptr));
+  UPCAMP_RETURN_IF_ERROR(WriteFileAtomic(s.OutputPath(kReportFile), html));
+  files.push_back(kReportFile);
+  s.SetRows(static_cast<int64_t>(scores.score.size()));
+  return WriteBundleManifest(s.output_dir(), std::move(manifest), files);
+}
 
-  std::vector<ExtraFile> extra;
-  UPCAMP_RETURN_IF_ERROR(WriteBundle(out_dir, std::move(manifest), *final_fit.model, extra));
+// Every stage's params: the slice of the config it depends on (hashed into its fingerprint).
+nlohmann::json FeaturesParams(const TrainConfig& c) {
+  nlohmann::json calcers = nlohmann::json::array();
+  for (const auto& calcer : c.calcers) calcers.push_back(CalcerToJson(*calcer));
+  return {{"catalog", c.catalog_path},
+          {"date_to", c.date_to_text},
+          {"features", calcers},
+          {"target_calcer", CalcerToJson(*c.target_calcer)}};
+}
+
+nlohmann::json FitParams(const TrainConfig& c) {
+  nlohmann::json p = {{"seed", c.seed},
+                      {"target", c.target_json},
+                      {"transforms", c.transforms_config},
+                      {"model", c.model_node.ToJson()},
+                      {"validation", {{"test_fraction", c.test_fraction}, {"folds", c.folds}}}};
+  if (!c.catalog_mode) {
+    p["table"] = {{"path", c.table_path}, {"id", c.id_column}, {"features", c.explicit_features}};
+  }
+  return p;
+}
+
+nlohmann::json BundleParams(const TrainConfig& c) {
+  nlohmann::json serving = nlohmann::json::array();
+  for (const auto& calcer : c.calcers) serving.push_back(CalcerToJson(*calcer));
+  return {{"threshold", RuleText(c)},
+          {"seed", c.seed},
+          {"target", c.target_json},
+          {"serving", serving},
+          {"id_column", c.id_column},
+          {"date_to", c.catalog_mode ? nlohmann::json(c.date_to_text) : nlohmann::json()},
+          {"format_version", kBundleFormatVersion},
+          {"tool_version", kVersion},
+          {"bootstrap_replicates", kBootstrapReplicates}};
+}
+
+// Removes a folder on scope exit (the temporary runs folder of a run without --runs-dir).
+struct RemoveOnExit {
+  std::string path;
+  ~RemoveOnExit() {
+    std::error_code ignored;
+    if (!path.empty()) fs::remove_all(path, ignored);
+  }
+};
+
+}  // namespace
+
+const std::vector<std::string>& TrainStageNames(bool catalog_mode) {
+  static const std::vector<std::string> kCatalog = {"features", "fit", "bundle"};
+  static const std::vector<std::string> kTable = {"fit", "bundle"};
+  return catalog_mode ? kCatalog : kTable;
+}
+
+std::string DefaultTrainRunId(const std::string& out_dir) {
+  const fs::path target = fs::absolute(out_dir).lexically_normal();
+  std::string name = target.filename().string();
+  if (name.empty()) name = target.parent_path().filename().string();
+  std::string clean;
+  for (char ch : name) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                    (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.';
+    clean += ok ? ch : '_';
+    if (clean.size() == 40) break;
+  }
+  return fmt::format("train-{}-{}", clean.empty() ? "bundle" : clean,
+                     Hex64(Hash64(target.string())).substr(0, 8));
+}
+
+Result<TrainSummary> Train(const ConfigNode& config, const std::string& base_dir,
+                           const std::string& out_dir, const TrainOptions& options,
+                           const Context& ctx) {
+  const auto start = std::chrono::steady_clock::now();
+  UPCAMP_ASSIGN_OR_RETURN(TrainConfig c, ParseConfig(config, base_dir, options));
+  const std::vector<std::string>& names = TrainStageNames(c.catalog_mode);
+  for (const std::string* stage : {&options.force_stage, &options.until_stage}) {
+    if (!stage->empty() && std::find(names.begin(), names.end(), *stage) == names.end()) {
+      return Status::Usage("unknown training stage '{}' (stages: {})", *stage,
+                           fmt::join(names, ", "));
+    }
+  }
+  const std::string run_id = options.run_id.empty() ? DefaultTrainRunId(out_dir) : options.run_id;
+  UPCAMP_RETURN_IF_ERROR(flow::ValidateName(run_id, "run id"));
+
+  // Catalog mode: the catalog's files are the features stage's external inputs.
+  std::optional<Catalog> catalog;
+  std::vector<flow::ExternalFile> catalog_files;
+  if (c.catalog_mode) {
+    UPCAMP_ASSIGN_OR_RETURN(Catalog loaded, Catalog::Load(c.catalog_path));
+    catalog = std::move(loaded);
+    catalog_files.push_back({catalog->path(), false});
+    for (const auto& table : catalog->tables()) {
+      if (!table.path.empty()) catalog_files.push_back({table.path, false});
+    }
+  }
+
+  // Without a runs folder the run lives in a temporary one beside the bundle (no resume).
+  RemoveOnExit temporary_runs;
+  std::string runs_dir = options.runs_dir;
+  if (runs_dir.empty()) {
+    const fs::path target = fs::absolute(out_dir).lexically_normal();
+    UPCAMP_RETURN_IF_ERROR(MakeDirectories(target.parent_path().string()));
+    runs_dir = (target.parent_path() /
+                fmt::format(".{}.train-runs-{}", target.filename().string(), getpid()))
+                   .string();
+    temporary_runs.path = runs_dir;
+  }
+
+  std::vector<flow::StageSpec> stages;
+  if (c.catalog_mode) {
+    stages.push_back(
+        {.name = "features",
+         .code_version = kFeaturesVersion,
+         .inputs = {},
+         .params = FeaturesParams(c),
+         .external_files = catalog_files,
+         .run = [&](flow::StageContext& s) { return RunFeaturesStage(c, *catalog, s); }});
+  }
+  std::vector<flow::ExternalFile> table_files;
+  if (!c.catalog_mode) table_files.push_back({c.table_path, false});
+  stages.push_back(
+      {.name = "fit",
+       .code_version = kFitVersion,
+       .inputs = c.catalog_mode ? std::vector<std::string>{"features"} : std::vector<std::string>{},
+       .params = FitParams(c),
+       .external_files = table_files,
+       .run = [&](flow::StageContext& s) { return RunFitStage(c, s); }});
+  stages.push_back({.name = "bundle",
+                    .code_version = kBundleVersion,
+                    .inputs = {"fit"},
+                    .params = BundleParams(c),
+                    .external_files = {},
+                    .run = [&](flow::StageContext& s) { return RunBundleStage(c, s); }});
+
+  flow::RunOptions run;
+  run.runs_dir = runs_dir;
+  run.run_id = run_id;
+  run.config = config.ToJson();
+  run.force_stage = options.force_stage;
+  run.until_stage = options.until_stage;
+  run.ctx = ctx;
+  run.ctx.seed = c.seed;
+  UPCAMP_ASSIGN_OR_RETURN(flow::RunSummary flow_summary, flow::RunFlow(run, stages));
+
+  TrainSummary summary;
+  summary.run_id = run_id;
+  summary.runs_dir = options.runs_dir;
+  summary.folds = c.folds;
+  for (const auto& stage : flow_summary.stages) {
+    summary.stages.push_back({{"name", stage.name},
+                              {"action", flow::ActionName(stage.action)},
+                              {"rows", stage.rows},
+                              {"seconds", stage.duration_s},
+                              {"reason", stage.reason}});
+  }
+  const flow::StageOutcome* bundle = flow_summary.Find("bundle");
+  if (!bundle || bundle->action == flow::StageOutcome::Action::kSkipped) {
+    spdlog::info("train: run '{}' stopped after stage '{}' (--until-stage); run again to finish",
+                 run_id, options.until_stage);
+    return summary;
+  }
+  UPCAMP_RETURN_IF_ERROR(PublishBundle(bundle->output_dir, out_dir));
+  summary.published = true;
+  summary.bundle_dir = out_dir;
+
+  UPCAMP_ASSIGN_OR_RETURN(nlohmann::json m,
+                          ReadJsonFile((fs::path(bundle->output_dir) / kManifestName).string()));
+  if (!options.validation_out.empty() && !m.at("validation").is_null()) {
+    const flow::StageOutcome* fit = flow_summary.Find("fit");
+    UcolReadOptions read;
+    read.threads = ctx.threads;
+    UPCAMP_ASSIGN_OR_RETURN(Table held_out,
+                            ReadUcol((fs::path(fit->output_dir) / kScoresFile).string(), read));
+    UPCAMP_RETURN_IF_ERROR(WriteTableFile(held_out, options.validation_out, ctx));
+  }
+  summary.model_type = m.at("model").at("type").get<std::string>();
+  summary.rows = m.at("training_data").at("rows").get<int64_t>();
+  summary.train_rows = m.at("training_data").at("model_rows").get<int64_t>();
+  if (!m.at("validation").is_null()) {
+    summary.validation_rows = m.at("validation").at("rows").get<int64_t>();
+    summary.validation = m.at("validation").at("metrics");
+  }
+  summary.threshold = m.at("threshold").at("value").get<double>();
+  summary.threshold_rule = m.at("threshold").at("rule").get<std::string>();
+  summary.feature_columns = m.at("features").at("columns").get<std::vector<std::string>>();
+  summary.report_path = (fs::path(out_dir) / kReportFile).string();
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  spdlog::info("train: {} on {} rows ({} features) -> {} ({:.1f} s)", summary.model_type,
-               summary.train_rows, summary.feature_columns.size(), out_dir, secs);
+  spdlog::info(
+      "train: {} on {} rows ({} features) -> {} ({:.1f} s; run '{}': {} of {} stages "
+      "restored)",
+      summary.model_type, summary.train_rows, summary.feature_columns.size(), out_dir, secs, run_id,
+      flow_summary.Count(flow::StageOutcome::Action::kRestored), flow_summary.stages.size());
   return summary;
 }
 

@@ -19,7 +19,9 @@ HtmlPage BuildTrainingReport(const TrainingReport& r) {
   summary.AddKeyValues(r.summary);
 
   Section& metrics = page.AddSection("Validation metrics");
-  if (r.metrics.empty()) {
+  if (!r.no_validation.empty()) {
+    metrics.AddNote(r.no_validation, NoteKind::kWarning);
+  } else if (r.metrics.empty()) {
     metrics.AddNote("No validation metrics were computed.", NoteKind::kWarning);
   } else {
     metrics.AddTable(MetricsTable(r.metrics));
@@ -30,7 +32,11 @@ HtmlPage BuildTrainingReport(const TrainingReport& r) {
       "Clients are ranked by the model's score, highest first. A curve above the random line "
       "means the model ranks clients who respond to the offer first; the perfect curve is what "
       "an oracle knowing every outcome would achieve.");
-  AddModelQuality(quality, r.curves, r.deciles, "validation");
+  if (!r.no_validation.empty()) {
+    quality.AddNote("No held-out scores: no curves or deciles.", NoteKind::kWarning);
+  } else {
+    AddModelQuality(quality, r.curves, r.deciles, "validation");
+  }
 
   Section& importance = page.AddSection("Feature importance");
   // Largest first; ties by name, so the order never depends on the input order.

@@ -36,6 +36,9 @@ struct TrainingReport {
   /// What the importance measures, e.g. "total gain" (the chart's axis label).
   std::string importance_kind = "importance";
   size_t max_features = 30;
+  /// Set when the model was trained without validation: shown (as a warning) in place of the
+  /// metrics and the charts, which then stay out even if given.
+  std::string no_validation;
   /// Messages to show prominently (e.g. "normalized Qini above 1: see docs/metrics.md").
   std::vector<std::string> warnings;
   std::string footer;

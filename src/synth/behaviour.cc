@@ -282,6 +282,9 @@ Expectation BehaviourModel::Expected(const ClientTraits& t) const {
     out->purchases_count = a.p_alive * a.count;
     out->purchases_sum = out->purchases_count * a.receipt_value;
     out->points_spent = out->purchases_count * a.points_share * a.points_per_use;
+    // count ~ Poisson(g * count) when alive, g ~ Gamma(k)/k: P(0 | alive) = E[exp(-g * count)]
+    // = (1 + count/k)^-k (the Gamma's Laplace transform).
+    out->purchase_prob = a.p_alive * (1.0 - std::pow(1.0 + a.count / kPeriodShape, -kPeriodShape));
   };
   fill(Arm(t, false), &e.control);
   fill(Arm(t, true), &e.treated);

@@ -92,6 +92,9 @@ struct ArmExpectation {
   double purchases_sum = 0;
   double purchases_count = 0;
   double points_spent = 0;
+  /// P(purchases_count > 0): the chance of at least one receipt in the window (the true mean of
+  /// the binary outcome `target_purchases_count > 0`).
+  double purchase_prob = 0;
 };
 
 /// The four classic uplift segments, assigned from the *expected* effect on the receipt count.
@@ -104,6 +107,8 @@ struct Expectation {
 
   double UpliftSum() const { return treated.purchases_sum - control.purchases_sum; }
   double UpliftCount() const { return treated.purchases_count - control.purchases_count; }
+  /// Uplift of the binary outcome "bought anything" (target_purchases_count > 0).
+  double UpliftPurchaseProb() const { return treated.purchase_prob - control.purchase_prob; }
   /// Uplift of profit = 0.2 * purchases_sum - 0.1 * points_spent - 1.5 * treatment.
   double UpliftProfit() const {
     return 0.2 * UpliftSum() - 0.1 * (treated.points_spent - control.points_spent) - 1.5;

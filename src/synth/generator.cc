@@ -66,7 +66,10 @@ const std::vector<std::string> kTruthColumns = {"client_id",
                                                 "points_spent_treated",
                                                 "uplift_purchases_sum",
                                                 "uplift_purchases_count",
-                                                "uplift_profit"};
+                                                "uplift_profit",
+                                                "purchase_prob_control",
+                                                "purchase_prob_treated",
+                                                "uplift_purchase_prob"};
 
 Status SynthOutputOptions::Validate() const {
   if (compress != "none" && compress != "gz" && compress != "zst") {
@@ -214,7 +217,8 @@ class BlockGenerator {
     for (const double v :
          {e.control.purchases_sum, e.treated.purchases_sum, e.control.purchases_count,
           e.treated.purchases_count, e.control.points_spent, e.treated.points_spent, e.UpliftSum(),
-          e.UpliftCount(), e.UpliftProfit()}) {
+          e.UpliftCount(), e.UpliftProfit(), e.control.purchase_prob, e.treated.purchase_prob,
+          e.UpliftPurchaseProb()}) {
       *p++ = ',';
       p = AppendRounded4(v, p);
     }

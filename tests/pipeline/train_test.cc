@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +13,8 @@
 #include "data/table_io.h"
 #include "pipeline/bundle.h"
 #include "pipeline/score.h"
+#include "report/format.h"
+#include "report/report_testing.h"
 #include "synth/synth_test_util.h"
 #include "testing.h"
 
@@ -40,13 +43,14 @@ std::string WriteExperiment(const TempDir& dir, int n, uint64_t seed) {
 }
 
 std::string TableConfig(const std::string& extra = "") {
-  return std::string("seed: 11\n"
-                     "data: {table: train.csv, id: id, treatment: treatment, target: visit}\n") +
+  return std::string(
+             "seed: 11\n"
+             "data: {table: train.csv, id: id, treatment: treatment, target: visit}\n") +
          kXgbModel + "validation: {test_fraction: 0.3}\nthreshold: {percentile: 50}\n" + extra;
 }
 
-Result<TrainSummary> TrainText(const TempDir& dir, const std::string& yaml,
-                               const std::string& out, int threads = 1) {
+Result<TrainSummary> TrainText(const TempDir& dir, const std::string& yaml, const std::string& out,
+                               int threads = 1) {
   UPCAMP_ASSIGN_OR_RETURN(ConfigNode root, ConfigNode::Parse(yaml, "train.yaml"));
   Context ctx;
   ctx.threads = threads;
@@ -117,8 +121,117 @@ TEST(Train, SameSeedGivesIdenticalBundlesForAnyThreadCount) {
               upcamp::testing::ReadAll(dir.File("b2/" + name)))
         << name;
   }
+  // The report is one of the compared files.
+  const auto files = upcamp::testing::ListDir(dir.File("b1"));
+  EXPECT_NE(std::find(files.begin(), files.end(), "report.html"), files.end());
   ASSERT_OK_AND_ASSIGN(Bundle b1, LoadBundle(dir.File("b1")));
   EXPECT_EQ(b1.manifest["created"], "2023-11-14T22:13:20Z");
+}
+
+// ---- the training report ----------------------------------------------------------------------
+
+using upcamp::testing::ParseXml;
+using upcamp::testing::TextsOfClass;
+using upcamp::testing::XmlElement;
+
+std::vector<std::string> ChartTitles(const XmlElement& root) {
+  std::vector<std::string> out;
+  for (const XmlElement* svg : root.FindAll("svg")) out.push_back(svg->children.at(0).text);
+  return out;
+}
+
+// The rows (cell texts) of the first table whose header starts with `first_header`.
+std::vector<std::vector<std::string>> TableWithHeader(const XmlElement& root,
+                                                      const std::string& first_header) {
+  for (const XmlElement* table : root.FindAll("table")) {
+    std::vector<std::vector<std::string>> rows;
+    for (const XmlElement* tr : table->FindAll("tr")) {
+      std::vector<std::string> row;
+      for (const auto& cell : tr->children) row.push_back(cell.AllText());
+      rows.push_back(std::move(row));
+    }
+    if (!rows.empty() && !rows[0].empty() && rows[0][0] == first_header) return rows;
+  }
+  return {};
+}
+
+TEST(TrainReport, BundleHoldsAVerifiedReportWithChartsAndTheValidationMetrics) {
+  TempDir dir;
+  WriteExperiment(dir, 3000, 6);
+  const std::string out = dir.File("bundle");
+  ASSERT_OK_AND_ASSIGN(TrainSummary summary, TrainText(dir, TableConfig(), out, 2));
+  EXPECT_EQ(summary.report_path, out + "/report.html");
+  ASSERT_OK_AND_ASSIGN(Bundle bundle, LoadBundle(out));
+  // Listed with its SHA-256 like every file, so LoadBundle verified it.
+  ASSERT_TRUE(bundle.manifest["files"].contains("report.html"));
+  EXPECT_EQ(bundle.manifest["report"], "report.html");
+
+  const std::string html = upcamp::testing::ReadAll(out + "/report.html");
+  ASSERT_OK_AND_ASSIGN(XmlElement root, ParseXml(html));
+  EXPECT_EQ(ChartTitles(root),
+            (std::vector<std::string>{"Qini curve (validation)", "Uplift curve (validation)",
+                                      "Uplift by decile of the score (validation)",
+                                      "Feature importance"}));
+  for (const XmlElement* svg : root.FindAll("svg")) {
+    EXPECT_TRUE(upcamp::testing::InsideViewBox(*svg));
+    EXPECT_TRUE(TextsOfClass(*svg, "no-data").empty());
+  }
+  EXPECT_EQ(TextsOfClass(*root.FindAll("svg")[0], "legend"),
+            (std::vector<std::string>{"model", "random", "perfect"}));
+  // The importance bars name the model's columns, x0 (the uplift driver) first.
+  std::vector<std::string> bars;
+  for (const auto& tick : TextsOfClass(*root.FindAll("svg")[3], "tick")) {
+    if (tick.starts_with("x")) bars.push_back(tick);
+  }
+  ASSERT_EQ(bars.size(), 3u);
+  EXPECT_EQ(bars[0], "x0");
+  // The metrics table shows the manifest's numbers with their bootstrap intervals.
+  const auto metrics = TableWithHeader(root, "metric");
+  ASSERT_EQ(metrics.size(), 6u);
+  EXPECT_EQ(metrics[1][0], "qini_auc");
+  const auto& v = bundle.manifest["validation"]["metrics"];
+  EXPECT_EQ(metrics[1][1], report::FormatNumber(v["qini_auc"].get<double>()));
+  const auto& iv = v["bootstrap"]["intervals"]["qini_auc"];
+  EXPECT_LT(iv["lower"].get<double>(), v["qini_auc"].get<double>());
+  EXPECT_GT(iv["upper"].get<double>(), v["qini_auc"].get<double>());
+  EXPECT_EQ(metrics[1][2], "[" + report::FormatNumber(iv["lower"].get<double>()) + ", " +
+                               report::FormatNumber(iv["upper"].get<double>()) + "]");
+  // Ten deciles in the decile table.
+  EXPECT_EQ(TableWithHeader(root, "percentile").size(), 11u);
+  // No temporary runs folder is left beside the bundle.
+  for (const auto& name : upcamp::testing::ListDir(dir.path())) {
+    EXPECT_EQ(name.find("train-runs"), std::string::npos) << name;
+  }
+
+  // An edited report is refused like any other file of the bundle.
+  ASSERT_OK(WriteFileAtomic(out + "/report.html", html + " "));
+  auto tampered = LoadBundle(out);
+  ASSERT_FALSE(tampered.ok());
+  EXPECT_NE(tampered.status().message().find("report.html"), std::string::npos);
+}
+
+TEST(TrainReport, WithoutValidationSaysSoAndStillShowsFeatureImportance) {
+  TempDir dir;
+  WriteExperiment(dir, 1500, 7);
+  std::string yaml = TableConfig();
+  const std::string validation = "validation: {test_fraction: 0.3}\n";
+  yaml.erase(yaml.find(validation), validation.size());
+  ASSERT_EQ(yaml.find("validation"), std::string::npos);
+  const std::string out = dir.File("bundle");
+  ASSERT_OK_AND_ASSIGN(TrainSummary summary, TrainText(dir, yaml, out));
+  EXPECT_TRUE(summary.validation.is_null());
+  ASSERT_OK_AND_ASSIGN(Bundle bundle, LoadBundle(out));
+  ASSERT_TRUE(bundle.manifest["files"].contains("report.html"));
+  ASSERT_OK_AND_ASSIGN(XmlElement root, ParseXml(upcamp::testing::ReadAll(out + "/report.html")));
+  EXPECT_EQ(ChartTitles(root), (std::vector<std::string>{"Feature importance"}));
+  std::string notes;
+  for (const XmlElement* d : root.FindAll("div")) {
+    if (const std::string* cls = d->Attr("class"); cls && cls->starts_with("note")) {
+      notes += d->AllText() + "\n";
+    }
+  }
+  EXPECT_NE(notes.find("No validation was configured"), std::string::npos) << notes;
+  EXPECT_TRUE(TableWithHeader(root, "metric").empty());
 }
 
 TEST(Train, FoldsGiveOutOfFoldMetricsOnEveryRow) {
@@ -251,8 +364,7 @@ TEST(Train, CatalogModeOnSynthDataServesTheFeatureConfigWithoutTheTarget) {
     EXPECT_NE(column, "treatment_flg");
     EXPECT_NE(column, "gender");  // text: replaced by its one-hot columns
   }
-  EXPECT_NE(std::find(bundle.feature_columns.begin(), bundle.feature_columns.end(),
-                      "age"),
+  EXPECT_NE(std::find(bundle.feature_columns.begin(), bundle.feature_columns.end(), "age"),
             bundle.feature_columns.end());
   EXPECT_EQ(bundle.manifest["training_data"]["date_to"], "2019-03-19");
   ASSERT_OK_AND_ASSIGN(Catalog catalog, Catalog::Load(data + "/catalog.yaml"));

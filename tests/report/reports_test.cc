@@ -86,6 +86,21 @@ TEST(ReportTraining, DeterministicAndIndependentOfImportanceOrder) {
   EXPECT_EQ(BuildTrainingReport(a).Render(), BuildTrainingReport(b).Render());
 }
 
+TEST(ReportTraining, WithoutValidationShowsTheReasonAndOnlyTheImportance) {
+  TrainingReport r = testing::SampleTrainingReport(5000);  // curves given, but not to be shown
+  r.no_validation = "No validation was configured.";
+  const XmlElement root = ParsePage(BuildTrainingReport(r));
+  EXPECT_EQ(ChartTitles(root), (std::vector<std::string>{"Feature importance (top 30 of 40)"}));
+  std::vector<std::string> notes;
+  for (const XmlElement* d : root.FindAll("div")) {
+    if (d->Attr("class")->starts_with("note")) notes.push_back(d->AllText());
+  }
+  ASSERT_EQ(notes.size(), 2u);  // metrics section and quality section
+  EXPECT_EQ(notes[0], "No validation was configured.");
+  // The metrics table is left out too.
+  for (const XmlElement* th : root.FindAll("th")) EXPECT_NE(th->AllText(), "metric");
+}
+
 TEST(ReportTraining, EmptyReportStillRenders) {
   const XmlElement root = ParsePage(BuildTrainingReport(TrainingReport{}));
   EXPECT_EQ(SectionTitles(root).size(), 4u);

@@ -93,7 +93,7 @@ TEST(SynthBehaviour, ExpectationsMatchTheSampledDistribution) {
   const BehaviourModel m(SmallParams(400));
   constexpr int kReplicates = 200;
   for (bool treated : {false, true}) {
-    double sum[3] = {0, 0, 0}, sq[3] = {0, 0, 0};
+    double sum[4] = {0, 0, 0, 0}, sq[4] = {0, 0, 0, 0};
     long n = 0;
     for (uint64_t i = 0; i < 400; ++i) {
       const ClientTraits t = m.Traits(i);
@@ -102,17 +102,18 @@ TEST(SynthBehaviour, ExpectationsMatchTheSampledDistribution) {
       for (int r = 0; r < kReplicates; ++r) {
         Rng rng(MixSeed(777 + r, i));
         const Outcome o = m.Sample(t, treated, rng);
-        const double d[3] = {static_cast<double>(o.purchases_sum_cents) / 100.0 - arm.purchases_sum,
+        const double d[4] = {static_cast<double>(o.purchases_sum_cents) / 100.0 - arm.purchases_sum,
                              static_cast<double>(o.purchases_count) - arm.purchases_count,
-                             static_cast<double>(o.points_spent) - arm.points_spent};
-        for (int k = 0; k < 3; ++k) {
+                             static_cast<double>(o.points_spent) - arm.points_spent,
+                             (o.purchases_count > 0 ? 1.0 : 0.0) - arm.purchase_prob};
+        for (int k = 0; k < 4; ++k) {
           sum[k] += d[k];
           sq[k] += d[k] * d[k];
         }
         ++n;
       }
     }
-    for (int k = 0; k < 3; ++k) {
+    for (int k = 0; k < 4; ++k) {
       const double mean = sum[k] / n, se = std::sqrt((sq[k] / n - mean * mean) / n);
       EXPECT_LT(std::fabs(mean), 4.5 * se) << "outcome " << k << " treated " << treated;
       EXPECT_GT(se, 0.0);

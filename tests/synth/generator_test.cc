@@ -71,12 +71,13 @@ TEST(SynthGenerator, WritesEveryFileWithTheReferenceHeaders) {
     EXPECT_EQ(*columns, SchemaNames(name)) << name;
     EXPECT_EQ(ReadSimpleCsv(File(std::string(name) + ".csv")).header, *columns) << name;
   }
-  EXPECT_EQ(ReadSimpleCsv(File("truth.csv")).header,
-            (std::vector<std::string>{"client_id", "segment", "purchases_sum_control",
-                                      "purchases_sum_treated", "purchases_count_control",
-                                      "purchases_count_treated", "points_spent_control",
-                                      "points_spent_treated", "uplift_purchases_sum",
-                                      "uplift_purchases_count", "uplift_profit"}));
+  EXPECT_EQ(
+      ReadSimpleCsv(File("truth.csv")).header,
+      (std::vector<std::string>{
+          "client_id", "segment", "purchases_sum_control", "purchases_sum_treated",
+          "purchases_count_control", "purchases_count_treated", "points_spent_control",
+          "points_spent_treated", "uplift_purchases_sum", "uplift_purchases_count", "uplift_profit",
+          "purchase_prob_control", "purchase_prob_treated", "uplift_purchase_prob"}));
   // Every row has as many fields as its header.
   for (const char* name : {"client_profile.csv", "products.csv", "receipts.csv", "purchases.csv",
                            "campaigns.csv", "truth.csv"}) {
