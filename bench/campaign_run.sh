@@ -52,7 +52,8 @@ validation: {test_fraction: 0.3}
 threshold: {percentile: 70}
 YAML
   echo "training the bundle on $train_data ..."
-  "$upcamp" -q --threads "$threads" train --config "$out/train.yaml" --out "$out/model"
+  "$upcamp" -q --threads "$threads" --runs-dir "$out/train-runs" train --config "$out/train.yaml" \
+    --out "$out/model"
 fi
 
 cat > "$out/campaign.yaml" <<YAML

@@ -73,7 +73,8 @@ model:
 validation: {test_fraction: 0.3}
 threshold: {percentile: 70}
 YAML
-"$upcamp" train --config "$out/train.yaml" --out "$out/model"
+rm -rf "$out/runs"  # a fresh story each time: training and campaign runs start from scratch
+"$upcamp" --runs-dir "$out/runs" train --config "$out/train.yaml" --out "$out/model"
 
 echo
 echo "== 6. Run a campaign: select active adults, split into control / random target / targeted,"
@@ -93,7 +94,6 @@ groups:
   - {name: targeted,      fraction: 0.6, treatment: {type: model}}
 threshold: {type: from_model}
 YAML
-rm -rf "$out/runs"
 "$upcamp" --runs-dir "$out/runs" campaign run --config "$out/campaign.yaml" --run-id demo-march
 "$upcamp" --runs-dir "$out/runs" campaign status --run-id demo-march
 
@@ -120,7 +120,7 @@ echo
 echo "demo: outputs are in $out/"
 echo "  $out/data/                       the synthetic dataset (catalog.yaml, five tables, truth.csv with true uplift)"
 echo "  $out/features.csv                one row per client: the reference features as of 2019-03-19"
-echo "  $out/model/                      the model bundle (manifest.json with validation metrics, XGBoost JSON model files)"
+echo "  $out/model/                      the model bundle: manifest.json (validation metrics, checksums), XGBoost JSON model files, report.html"
 echo "  $out/runs/demo-march/result.csv  the frozen campaign: client_id, group, treatment, score, rank"
 echo "  $out/runs/demo-march/evaluation.json  effects with confidence intervals, SRM check, model quality"
 echo "  report: $out/runs/demo-march/report.html"

@@ -85,7 +85,7 @@ groups:
   - {name: targeted,      fraction: 0.4, treatment: {type: model}}
 threshold: {type: from_model}
 YAML
-  "$upcamp" -q train --config "$real/train.yaml" --out "$real/model"
+  "$upcamp" -q --runs-dir "$real/runs" train --config "$real/train.yaml" --out "$real/model"
   "$upcamp" -q --runs-dir "$real/runs" campaign run --config "$real/campaign.yaml" --run-id r
   cp "$real/runs/r/report.html" "$work/real_campaign_frozen.html"
   "$upcamp" -q synth respond --data "$real/data" --assignment "$real/runs/r/result.csv" \
