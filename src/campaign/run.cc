@@ -322,7 +322,11 @@ std::vector<flow::StageSpec> Stages(const Campaign& c) {
     spec.run = [&c, fn](flow::StageContext& s) { return fn(c, s); };
     stages.push_back(std::move(spec));
   };
-  add("select", kSelectVersion, {}, c.config.SelectionJson(), c.catalog_files, &RunSelect);
+  // The seed draws the random subset only: without one, changing the seed must not recompute the
+  // selection and everything scored from it.
+  nlohmann::json select_params = c.config.SelectionJson();
+  if (!select_params.contains("sample")) select_params.erase("seed");
+  add("select", kSelectVersion, {}, std::move(select_params), c.catalog_files, &RunSelect);
   add("features", kFeaturesVersion, {"select"},
       {{"bundle", bundle}, {"date_to", c.config.date_to_text}}, c.catalog_files, &RunFeatures);
   add("score", kScoreVersion, {"features"}, {{"bundle", bundle}}, {}, &RunScore);
