@@ -322,7 +322,11 @@ std::vector<flow::StageSpec> Stages(const Campaign& c) {
     spec.run = [&c, fn](flow::StageContext& s) { return fn(c, s); };
     stages.push_back(std::move(spec));
   };
-  add("select", kSelectVersion, {}, c.config.SelectionJson(), c.catalog_files, &RunSelect);
+  // The seed draws the random subset only: without one, changing the seed must not recompute the
+  // selection and everything scored from it.
+  nlohmann::json select_params = c.config.SelectionJson();
+  if (!select_params.contains("sample")) select_params.erase("seed");
+  add("select", kSelectVersion, {}, std::move(select_params), c.catalog_files, &RunSelect);
   add("features", kFeaturesVersion, {"select"},
       {{"bundle", bundle}, {"date_to", c.config.date_to_text}}, c.catalog_files, &RunFeatures);
   add("score", kScoreVersion, {"features"}, {{"bundle", bundle}}, {}, &RunScore);
@@ -364,6 +368,31 @@ Status CheckFrozen(const nlohmann::json& frozen, const Campaign& c, const std::s
       "run '{}' is frozen ({}) and cannot change: {} differ from the frozen run. Use a new "
       "--run-id for a new campaign",
       run_id, manifest_path, list);
+}
+
+// Publishes a finished freeze stage into the run folder: result.csv, then the report, then
+// freeze.json last (its presence means the run is frozen, so a crash before it leaves a run that
+// the next attempt publishes again). Runs under the run's lock. Returns the freeze manifest.
+Result<nlohmann::json> Publish(const std::string& freeze_dir, const std::string& run_dir,
+                               const Context& ctx) {
+  const fs::path from(freeze_dir), to(run_dir);
+  const std::string result_path = (to / kResultFile).string();
+  UPCAMP_ASSIGN_OR_RETURN(std::string csv, ReadFileToString((from / kResultFile).string()));
+  UPCAMP_RETURN_IF_ERROR(WriteFileAtomic(result_path, csv));
+  flow::InjectFault("publish", "after_result");
+  const std::string manifest_path = (from / kFreezeManifest).string();
+  UPCAMP_ASSIGN_OR_RETURN(std::string manifest, ReadFileToString(manifest_path));
+  nlohmann::json freeze;
+  try {
+    freeze = nlohmann::json::parse(manifest);
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Data("{}: not valid JSON ({})", manifest_path, e.what());
+  }
+  UPCAMP_RETURN_IF_ERROR(
+      WriteCampaignReport(freeze, result_path, nullptr, (to / "report.html").string(), ctx));
+  flow::InjectFault("publish", "after_report");
+  UPCAMP_RETURN_IF_ERROR(WriteFileAtomic((to / kFreezeManifest).string(), manifest));
+  return freeze;
 }
 
 }  // namespace
@@ -408,47 +437,53 @@ Result<CampaignRunResult> RunCampaign(const CampaignRunOptions& options, const C
   result.run_dir = flow::RunDir(options.runs_dir, options.run_id);
   const std::string frozen_path = (fs::path(result.run_dir) / kFreezeManifest).string();
   result.result_path = (fs::path(result.run_dir) / kResultFile).string();
-  if (FileExists(frozen_path)) {
+  // A published run is immutable. freeze.json is written last, so once it exists nothing in the
+  // run folder changes: checked without the lock first (nothing to do, and no need to be refused
+  // by another no-op check), then again under the lock, as another process may have published
+  // the run in between.
+  auto check_frozen = [&]() -> Status {
+    if (!FileExists(frozen_path)) return Status::Ok();
     UPCAMP_ASSIGN_OR_RETURN(nlohmann::json frozen, ReadJson(frozen_path));
     UPCAMP_RETURN_IF_ERROR(CheckFrozen(frozen, *campaign, options.run_id, frozen_path));
     result.already_frozen = result.frozen = true;
     result.freeze = std::move(frozen);
     spdlog::info("campaign: run '{}' is already frozen with this config and model; nothing to do",
                  options.run_id);
-  } else {
-    flow::RunOptions run;
-    run.runs_dir = options.runs_dir;
-    run.run_id = options.run_id;
-    run.config = campaign->config.ToJson();
-    run.force_stage = options.force_stage;
-    run.until_stage = options.until_stage;
-    run.ctx = ctx;
-    run.ctx.seed = campaign->config.seed;
-    const auto stages = Stages(*campaign);
-    UPCAMP_ASSIGN_OR_RETURN(flow::RunSummary summary, flow::RunFlow(run, stages));
-    for (const auto& stage : summary.stages) {
-      result.stages.push_back({{"name", stage.name},
-                               {"action", flow::ActionName(stage.action)},
-                               {"rows", stage.rows},
-                               {"seconds", stage.duration_s}});
+    return Status::Ok();
+  };
+  UPCAMP_RETURN_IF_ERROR(check_frozen());
+  if (!result.frozen) {
+    // Held until the run is published, so no other process on this run id can interleave.
+    UPCAMP_ASSIGN_OR_RETURN(flow::RunLock lock, flow::LockRun(options.runs_dir, options.run_id));
+    UPCAMP_RETURN_IF_ERROR(check_frozen());
+    if (!result.frozen) {
+      flow::RunOptions run;
+      run.runs_dir = options.runs_dir;
+      run.run_id = options.run_id;
+      run.config = campaign->config.ToJson();
+      run.force_stage = options.force_stage;
+      run.until_stage = options.until_stage;
+      run.ctx = ctx;
+      run.ctx.seed = campaign->config.seed;
+      run.lock = &lock;
+      run.publish = [&](const flow::RunSummary& summary) -> Status {
+        const flow::StageOutcome* freeze = summary.Find("freeze");
+        if (freeze == nullptr || freeze->action == flow::StageOutcome::Action::kSkipped) {
+          return Status::Ok();  // until_stage before freeze: nothing to publish
+        }
+        UPCAMP_ASSIGN_OR_RETURN(result.freeze, Publish(freeze->output_dir, result.run_dir, ctx));
+        result.frozen = true;
+        return Status::Ok();
+      };
+      const auto stages = Stages(*campaign);
+      UPCAMP_ASSIGN_OR_RETURN(flow::RunSummary summary, flow::RunFlow(run, stages));
+      for (const auto& stage : summary.stages) {
+        result.stages.push_back({{"name", stage.name},
+                                 {"action", flow::ActionName(stage.action)},
+                                 {"rows", stage.rows},
+                                 {"seconds", stage.duration_s}});
+      }
     }
-    const flow::StageOutcome* freeze = summary.Find("freeze");
-    if (freeze && freeze->action != flow::StageOutcome::Action::kSkipped) {
-      // Publish: result.csv first, freeze.json last (its presence means frozen).
-      const fs::path dir(freeze->output_dir);
-      UPCAMP_ASSIGN_OR_RETURN(std::string csv, ReadFileToString((dir / kResultFile).string()));
-      UPCAMP_RETURN_IF_ERROR(WriteFileAtomic(result.result_path, csv));
-      UPCAMP_ASSIGN_OR_RETURN(std::string manifest,
-                              ReadFileToString((dir / kFreezeManifest).string()));
-      UPCAMP_RETURN_IF_ERROR(WriteFileAtomic(frozen_path, manifest));
-      result.frozen = true;
-      UPCAMP_ASSIGN_OR_RETURN(result.freeze, ReadJson(frozen_path));
-    }
-  }
-  if (result.frozen && !result.already_frozen) {
-    UPCAMP_RETURN_IF_ERROR(WriteCampaignReport(result.freeze, result.result_path, nullptr,
-                                               (fs::path(result.run_dir) / "report.html").string(),
-                                               ctx));
   }
   if (result.frozen && !options.out.empty()) {
     UPCAMP_ASSIGN_OR_RETURN(std::string csv, ReadFileToString(result.result_path));

@@ -12,9 +12,15 @@
 //   freeze     result.csv sorted by score descending + freeze.json (config, bundle checksum,
 //              counts per group x treatment, checksums)
 //
-// After the freeze stage the run is published: `<run>/result.csv` and `<run>/freeze.json` are
-// written atomically (freeze.json last). A frozen run is immutable: running it again with the same
-// config and bundle is a no-op; with a different config or bundle it is refused.
+// After the freeze stage the run is published, still under the run's lock and before the attempt
+// is recorded as finished: `<run>/result.csv`, `<run>/report.html` and `<run>/freeze.json` are
+// written atomically (freeze.json last: its presence means frozen). A frozen run is immutable:
+// running it again with the same config and bundle is a no-op; with a different config or bundle
+// it is refused.
+//
+// Fault injection (tests, flow/run.h): besides every stage's points, UPCAMP_FAULT=publish:POINT
+// with POINT after_result (result.csv written) or after_report (report.html written, freeze.json
+// not yet).
 
 #include <string>
 

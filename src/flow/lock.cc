@@ -42,7 +42,7 @@ Result<RunLock> RunLock::Acquire(const std::string& lock_path, const std::string
     ::close(fd);
     return Status::FromErrno(err, "write lock file", lock_path);
   }
-  return RunLock(fd);
+  return RunLock(fd, lock_path);
 }
 
 RunLock::~RunLock() {

@@ -7,8 +7,10 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/file_util.h"
@@ -22,41 +24,48 @@ namespace {
 
 namespace fs = std::filesystem;
 
-enum class FaultPoint { kNone, kBeforeOutputs, kAfterOutputs, kAfterRename, kAfterManifest };
+constexpr const char* kFaultEnv = "UPCAMP_FAULT";
+constexpr const char* kBeforeOutputs = "before_outputs";
+constexpr const char* kAfterOutputs = "after_outputs";
+constexpr const char* kAfterRename = "after_rename";
+constexpr const char* kAfterManifest = "after_manifest";
 
+// UPCAMP_FAULT=WHERE:POINT[:stop]
 struct Fault {
-  std::string stage;
-  FaultPoint point = FaultPoint::kNone;
+  std::string where;
+  std::string point;
+  bool stop = false;
 };
 
-constexpr const char* kFaultEnv = "UPCAMP_FAULT";
-
-Result<Fault> ParseFault() {
+Result<std::optional<Fault>> ParseFault() {
   const char* v = std::getenv(kFaultEnv);
-  if (v == nullptr || *v == '\0') return Fault{};
+  if (v == nullptr || *v == '\0') return std::optional<Fault>();
   const std::string s(v);
-  const size_t colon = s.rfind(':');
-  static const std::map<std::string, FaultPoint> kPoints = {
-      {"before_outputs", FaultPoint::kBeforeOutputs},
-      {"after_outputs", FaultPoint::kAfterOutputs},
-      {"after_rename", FaultPoint::kAfterRename},
-      {"after_manifest", FaultPoint::kAfterManifest}};
-  auto it = colon == std::string::npos ? kPoints.end() : kPoints.find(s.substr(colon + 1));
-  if (it == kPoints.end()) {
-    return Status::Usage(
-        "{}={}: expected STAGE:POINT with POINT one of before_outputs, after_outputs, "
-        "after_rename, after_manifest",
-        kFaultEnv, s);
+  std::vector<std::string> parts;
+  for (size_t begin = 0;;) {
+    const size_t colon = s.find(':', begin);
+    parts.push_back(s.substr(begin, colon == std::string::npos ? colon : colon - begin));
+    if (colon == std::string::npos) break;
+    begin = colon + 1;
   }
-  return Fault{s.substr(0, colon), it->second};
+  const bool valid = (parts.size() == 2 || (parts.size() == 3 && parts[2] == "stop")) &&
+                     !parts[0].empty() && !parts[1].empty();
+  if (!valid) {
+    return Status::Usage("{}={}: expected STAGE:POINT or STAGE:POINT:stop", kFaultEnv, s);
+  }
+  return std::optional<Fault>(Fault{parts[0], parts[1], parts.size() == 3});
 }
 
-// Dies on the spot, as `kill -9` or an OOM kill would: no destructors, no flushing of ours.
-void MaybeDie(const Fault& fault, const std::string& stage, FaultPoint point) {
-  if (fault.point != point || fault.stage != stage) return;
-  spdlog::warn("{}: killing the process at stage '{}'", kFaultEnv, stage);
-  spdlog::default_logger()->flush();
-  ::raise(SIGKILL);
+// A fault naming a stage of this flow must name one of the engine's points (a typo would
+// otherwise silently never fire); other names are the caller's own steps (InjectFault).
+Status ValidateFault(const std::map<std::string, size_t, std::less<>>& index) {
+  UPCAMP_ASSIGN_OR_RETURN(const std::optional<Fault> fault, ParseFault());
+  if (!fault || index.count(fault->where) == 0) return Status::Ok();
+  for (const char* point : {kBeforeOutputs, kAfterOutputs, kAfterRename, kAfterManifest}) {
+    if (fault->point == point) return Status::Ok();
+  }
+  return Status::Usage("{}={}:{}: POINT must be one of {}, {}, {}, {}", kFaultEnv, fault->where,
+                       fault->point, kBeforeOutputs, kAfterOutputs, kAfterRename, kAfterManifest);
 }
 
 double NowSeconds() {
@@ -179,7 +188,38 @@ std::string RestoreBlocker(const StageSpec& spec, const std::string& fingerprint
   return "";
 }
 
+// Calls `fn`, turning an exception into an error.
+Status CallGuarded(const std::function<Status()>& fn) {
+  try {
+    return fn();
+  } catch (const std::bad_alloc&) {
+    return Status::Runtime("out of memory");
+  } catch (const std::exception& e) {
+    return Status::Runtime("internal error: {}", e.what());
+  }
+}
+
 }  // namespace
+
+void InjectFault(std::string_view where, std::string_view point) {
+  auto fault = ParseFault();
+  if (!fault.ok() || !fault->has_value()) return;
+  const Fault& f = **fault;
+  if (f.where != where || f.point != point) return;
+  // Dies (or stops) on the spot, as `kill -9` or an OOM kill would: no destructors, no flushing
+  // of ours.
+  spdlog::warn("{}: {} the process at {}:{}", kFaultEnv, f.stop ? "stopping" : "killing", where,
+               point);
+  spdlog::default_logger()->flush();
+  ::raise(f.stop ? SIGSTOP : SIGKILL);
+}
+
+Result<RunLock> LockRun(const std::string& runs_dir, const std::string& run_id) {
+  UPCAMP_RETURN_IF_ERROR(ValidateName(run_id, "run id"));
+  const std::string dir = RunDir(runs_dir, run_id);
+  UPCAMP_RETURN_IF_ERROR(MakeDirectories(dir));
+  return RunLock::Acquire(dir + "/.lock", run_id);
+}
 
 const char* ActionName(StageOutcome::Action action) {
   switch (action) {
@@ -233,7 +273,7 @@ Result<RunSummary> RunFlow(const RunOptions& o, const std::vector<StageSpec>& st
   const auto t0 = std::chrono::steady_clock::now();
   std::map<std::string, size_t, std::less<>> index;
   UPCAMP_RETURN_IF_ERROR(ValidateFlow(o, stages, &index));
-  UPCAMP_ASSIGN_OR_RETURN(const Fault fault, ParseFault());
+  UPCAMP_RETURN_IF_ERROR(ValidateFault(index));
   const size_t n = stages.size();
 
   // --until: the stage and everything it reads, transitively.
@@ -259,8 +299,15 @@ Result<RunSummary> RunFlow(const RunOptions& o, const std::vector<StageSpec>& st
   summary.run_id = o.run_id;
   summary.run_dir = RunDir(o.runs_dir, o.run_id);
   const std::string stages_dir = summary.run_dir + "/stages";
+  std::optional<RunLock> own_lock;
+  if (o.lock == nullptr) {
+    UPCAMP_ASSIGN_OR_RETURN(RunLock lock, LockRun(o.runs_dir, o.run_id));
+    own_lock.emplace(std::move(lock));
+  } else if (o.lock->path() != summary.run_dir + "/.lock") {
+    return Status::Runtime("internal: run '{}' was given the lock {}, not {}/.lock", o.run_id,
+                           o.lock->path(), summary.run_dir);
+  }
   UPCAMP_RETURN_IF_ERROR(MakeDirectories(stages_dir));
-  UPCAMP_ASSIGN_OR_RETURN(RunLock lock, RunLock::Acquire(summary.run_dir + "/.lock", o.run_id));
   UPCAMP_ASSIGN_OR_RETURN(auto history, RunHistory::Open(o.runs_dir, true));
   UPCAMP_ASSIGN_OR_RETURN(summary.attempt,
                           history->BeginAttempt(o.run_id, o.config, HostName(), ::getpid()));
@@ -356,31 +403,24 @@ Result<RunSummary> RunFlow(const RunOptions& o, const std::vector<StageSpec>& st
       return fail(spec.name, *fp,
                   Status::Io("{}: cannot prepare output folder: {}", stages_dir, ec.message()));
     }
-    MaybeDie(fault, spec.name, FaultPoint::kBeforeOutputs);
+    InjectFault(spec.name, kBeforeOutputs);
 
     std::map<std::string, std::string, std::less<>> input_dirs;
     for (const auto& in : spec.inputs) input_dirs[in] = stages_dir + "/" + in;
     StageContext sc(spec, tmp, std::move(input_dirs), o.ctx);
-    Status st;
-    try {
-      st = spec.run(sc);
-    } catch (const std::bad_alloc&) {
-      st = Status::Runtime("out of memory");
-    } catch (const std::exception& e) {
-      st = Status::Runtime("internal error: {}", e.what());
-    }
+    const Status st = CallGuarded([&] { return spec.run(sc); });
     Result<std::vector<ManifestFile>> files = st.ok() ? ScanOutputs(tmp, /*sync=*/true) : st;
     if (!files.ok()) {
       fs::remove_all(tmp, ec);
       return fail(spec.name, *fp, files.status());
     }
-    MaybeDie(fault, spec.name, FaultPoint::kAfterOutputs);
+    InjectFault(spec.name, kAfterOutputs);
 
     if (::rename(tmp.c_str(), out_dir.c_str()) != 0) {
       return fail(spec.name, *fp, Status::FromErrno(errno, "rename output folder to", out_dir));
     }
     if (Status s2 = SyncDirectory(stages_dir); !s2.ok()) return fail(spec.name, *fp, s2);
-    MaybeDie(fault, spec.name, FaultPoint::kAfterRename);
+    InjectFault(spec.name, kAfterRename);
 
     manifest = Manifest{};
     manifest.stage = spec.name;
@@ -397,7 +437,7 @@ Result<RunSummary> RunFlow(const RunOptions& o, const std::vector<StageSpec>& st
     if (Status s3 = WriteManifest(manifest_path, manifest); !s3.ok()) {
       return fail(spec.name, *fp, s3);
     }
-    MaybeDie(fault, spec.name, FaultPoint::kAfterManifest);
+    InjectFault(spec.name, kAfterManifest);
 
     digests[spec.name] = manifest.outputs_digest;
     out.action = StageOutcome::Action::kComputed;
@@ -414,6 +454,18 @@ Result<RunSummary> RunFlow(const RunOptions& o, const std::vector<StageSpec>& st
     summary.stages.push_back(std::move(out));
   }
 
+  summary.duration_s = SecondsSince(t0);
+  if (o.publish) {
+    const Status st = CallGuarded([&] { return o.publish(summary); });
+    if (!st.ok()) {
+      spdlog::error("run {}: {}", o.run_id, st.message());
+      const Status rec = history->EndAttempt(o.run_id, attempt, "failed", st.message());
+      if (!rec.ok()) {
+        spdlog::warn("run {}: cannot record the failure: {}", o.run_id, rec.ToString());
+      }
+      return st;
+    }
+  }
   const bool all = summary.Count(StageOutcome::Action::kSkipped) == 0;
   UPCAMP_RETURN_IF_ERROR(history->EndAttempt(o.run_id, attempt, all ? "finished" : "partial", ""));
   summary.duration_s = SecondsSince(t0);

@@ -25,17 +25,25 @@
 //   after_outputs   `run` returned and its files are synced, folder not yet renamed
 //   after_rename    output folder in place, manifest not yet committed
 //   after_manifest  manifest committed, history not yet updated
+// UPCAMP_FAULT=STAGE:POINT:stop stops it instead (SIGSTOP), so that a test can act while the run
+// holds its lock at a known point and then let it go on (SIGCONT). Callers name points of their
+// own steps with InjectFault (e.g. the campaign's "publish:after_result").
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/context.h"
 #include "core/status.h"
+#include "flow/lock.h"
 #include "flow/stage.h"
 
 namespace upcamp::flow {
+
+struct RunSummary;
 
 struct RunOptions {
   /// Folder holding run folders and the history database (the CLI's --runs-dir).
@@ -58,6 +66,16 @@ struct RunOptions {
   double heartbeat_interval_s = 10;
   /// Threads and seed handed to every stage.
   Context ctx;
+  /// The run's lock, if the caller already holds it (LockRun): to check or change the run folder
+  /// atomically with the run, e.g. to refuse a run that another process has just published.
+  /// Null: RunFlow takes the lock itself and releases it when it returns.
+  const RunLock* lock = nullptr;
+  /// If set, called once every selected stage is finished, still under the run's lock and before
+  /// the attempt is recorded as ended: to publish results outside `stages/` without another
+  /// process on the run id interleaving. An error fails the attempt (history: `failed`, the error
+  /// returned as is); a crash during it leaves the attempt `crashed`. Not called when a stage
+  /// failed.
+  std::function<Status(const RunSummary& summary)> publish;
 };
 
 /// What happened to one stage in this invocation.
@@ -91,6 +109,16 @@ struct RunSummary {
 /// the run: its error is returned (prefixed with the stage name), the history marks the stage and
 /// the run failed, and finished stages stay finished for the next attempt.
 Result<RunSummary> RunFlow(const RunOptions& options, const std::vector<StageSpec>& stages);
+
+/// Takes the lock of run `run_id` without waiting, creating `<runs_dir>/<run_id>/`, as RunFlow
+/// does. Another process holding it is a runtime error naming its pid and host.
+Result<RunLock> LockRun(const std::string& runs_dir, const std::string& run_id);
+
+/// Fault injection (see UPCAMP_FAULT above): kills (or stops) the process if UPCAMP_FAULT is
+/// `where:point` (or `where:point:stop`); otherwise does nothing. RunFlow calls it with each
+/// stage's name at the points listed above; a caller may name its own steps (`where` must not be
+/// a stage of its flow, whose points RunFlow checks).
+void InjectFault(std::string_view where, std::string_view point);
 
 /// `<runs_dir>/<run_id>`.
 std::string RunDir(const std::string& runs_dir, const std::string& run_id);

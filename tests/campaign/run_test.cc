@@ -6,13 +6,16 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <string>
+#include <vector>
 
+#include "campaign/campaign_testing.h"
 #include "campaign/evaluate.h"
 #include "core/file_util.h"
 #include "data/table_io.h"
 #include "data/ucol.h"
+#include "flow/history.h"
 #include "flow/run.h"
-#include "pipeline/train.h"
 #include "synth/respond.h"
 #include "synth/synth_test_util.h"
 #include "testing.h"
@@ -21,76 +24,11 @@ namespace upcamp::campaign {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::CampaignYaml;
+using testing::Fixture;
+using testing::kSizes;
+using testing::SharedBundle;
 using upcamp::testing::ReadAll;
-using upcamp::testing::TempDir;
-
-// One bundle for every test of this file, trained on the shared synthetic dataset.
-const std::string& SharedBundle() {
-  static const std::string dir = [] {
-    static TempDir holder;
-    const std::string data = synth::testing::SharedDatasetDir();
-    const std::string yaml = fmt::format(
-        "seed: 3\n"
-        "data:\n"
-        "  catalog: {}/catalog.yaml\n"
-        "  date_to: 2019-03-19\n"
-        "  features: [{{name: receipts_basic, args: {{delta: 30}}}}, {{name: age_gender}}]\n"
-        "  target:\n"
-        "    calcer: {{name: target_from_campaigns, args: {{date_to: 2019-03-21}}}}\n"
-        "    expression: \"target_purchases_count > 0\"\n"
-        "model: {{type: t_learner, base: {{type: xgboost, params: {{max_depth: 3, num_rounds: "
-        "20}}}}}}\n"
-        "validation: {{test_fraction: 0.3}}\n"
-        "threshold: {{percentile: 60}}\n",
-        data);
-    const std::string out = holder.File("bundle");
-    auto root = ConfigNode::Parse(yaml, "train.yaml");
-    Context ctx;
-    ctx.quiet = true;
-    auto trained = pipeline::Train(*root, holder.path(), out, {}, ctx);
-    EXPECT_TRUE(trained.ok()) << trained.status().ToString();
-    return out;
-  }();
-  return dir;
-}
-
-std::string CampaignYaml(const std::string& groups, const std::string& extra = "") {
-  return fmt::format(
-      "name: test\n"
-      "seed: 165\n"
-      "catalog: {}/catalog.yaml\n"
-      "model: {}\n"
-      "date_to: 2019-03-19\n"
-      "selection:\n"
-      "  features: [{{name: receipts_basic, args: {{delta: 30}}}}, {{name: age_gender}}]\n"
-      "  filters: [\"transaction_id_count__30d > 0\", \"age >= 18\"]\n"
-      "groups:\n{}"
-      "{}",
-      synth::testing::SharedDatasetDir(), SharedBundle(), groups, extra);
-}
-
-constexpr const char* kSizes =
-    "  - {name: control, size: 200, treatment: {type: constant, value: no_offer}}\n"
-    "  - {name: random_target, size: 200, treatment: {type: constant, value: offer}}\n"
-    "  - {name: targeted, size: 600, treatment: {type: model}}\n";
-
-struct Fixture {
-  TempDir dir;
-  std::string runs = dir.File("runs");
-  Result<CampaignRunResult> Run(const std::string& yaml, const std::string& run_id,
-                                int threads = 1, const std::string& until = "") {
-    const std::string config = dir.Write("campaign-" + run_id + ".yaml", yaml);
-    CampaignRunOptions o;
-    o.config_path = config;
-    o.run_id = run_id;
-    o.runs_dir = runs;
-    o.until_stage = until;
-    Context ctx;
-    ctx.threads = threads;
-    ctx.quiet = true;
-    return RunCampaign(o, ctx);
-  }
-};
 
 Table ReadResult(const std::string& path) {
   TableReadOptions read;
@@ -204,6 +142,121 @@ TEST(CampaignRun, ResumingAtEveryStageBoundaryGivesTheSameResult) {
     for (const auto& s : resumed.stages) restored += s["action"] == "restored";
     EXPECT_GE(restored, 1) << stage;
   }
+}
+
+std::vector<std::string> Actions(const CampaignRunResult& run) {
+  std::vector<std::string> out;
+  for (const auto& s : run.stages) out.push_back(s["action"].get<std::string>());
+  return out;
+}
+
+// The stage rows of one attempt as the history recorded them.
+std::vector<flow::StageRecord> HistoryStages(const std::string& runs, const std::string& run_id,
+                                             int attempt) {
+  auto history = flow::RunHistory::Open(runs, false);
+  EXPECT_TRUE(history.ok()) << history.status().ToString();
+  if (!history.ok()) return {};
+  auto stages = (*history)->GetStages(run_id, attempt);
+  EXPECT_TRUE(stages.ok()) << stages.status().ToString();
+  return stages.ok() ? *stages : std::vector<flow::StageRecord>{};
+}
+
+std::vector<std::string> Statuses(const std::vector<flow::StageRecord>& stages) {
+  std::vector<std::string> out;
+  for (const auto& s : stages) out.push_back(s.stage + " " + s.status);
+  return out;
+}
+
+constexpr const char* kUpstreamChanged =
+    "fingerprint changed (params, input files or upstream "
+    "stages)";
+
+TEST(CampaignRun, EditingTheSplitRestoresSelectFeaturesAndScore) {
+  Fixture f;
+  // Not frozen yet: stopped after recommend, e.g. to look at the groups.
+  ASSERT_OK_AND_ASSIGN(auto first, f.Run(CampaignYaml(kSizes), "r", 1, "recommend"));
+  ASSERT_FALSE(first.frozen);
+  EXPECT_EQ(Actions(first), (std::vector<std::string>{"computed", "computed", "computed",
+                                                      "computed", "computed", "skipped"}));
+
+  // Attempt 2: other group sizes.
+  std::string sizes = kSizes;
+  sizes.replace(sizes.find("control, size: 200"), 18, "control, size: 150");
+  ASSERT_OK_AND_ASSIGN(auto second, f.Run(CampaignYaml(sizes), "r", 1, "recommend"));
+  EXPECT_EQ(Actions(second), (std::vector<std::string>{"restored", "restored", "restored",
+                                                       "computed", "computed", "skipped"}));
+  auto stages = HistoryStages(f.runs, "r", 2);
+  EXPECT_EQ(Statuses(stages),
+            (std::vector<std::string>{"select restored", "features restored", "score restored",
+                                      "split finished", "recommend finished"}));
+  ASSERT_EQ(stages.size(), 5u);
+  EXPECT_EQ(stages[3].reason, kUpstreamChanged);
+  EXPECT_EQ(stages[4].reason, kUpstreamChanged);
+
+  // Attempt 3: another seed (no random subset: the seed only drives the split), run to the end.
+  std::string reseeded = CampaignYaml(sizes);
+  reseeded.replace(reseeded.find("seed: 165"), 9, "seed: 166");
+  ASSERT_OK_AND_ASSIGN(auto third, f.Run(reseeded, "r"));
+  ASSERT_TRUE(third.frozen);
+  EXPECT_EQ(Actions(third), (std::vector<std::string>{"restored", "restored", "restored",
+                                                      "computed", "computed", "computed"}));
+  stages = HistoryStages(f.runs, "r", 3);
+  EXPECT_EQ(Statuses(stages),
+            (std::vector<std::string>{"select restored", "features restored", "score restored",
+                                      "split finished", "recommend finished", "freeze finished"}));
+  ASSERT_EQ(stages.size(), 6u);
+  EXPECT_EQ(stages[3].reason, kUpstreamChanged);
+  EXPECT_EQ(stages[5].reason, "not computed yet");
+  EXPECT_EQ(third.freeze["config"]["seed"], 166);
+  EXPECT_EQ(third.freeze["counts"]["control"]["no_offer"], 150);
+
+  // The edited run gives what a fresh run of the final config gives.
+  ASSERT_OK_AND_ASSIGN(auto fresh, f.Run(reseeded, "fresh"));
+  EXPECT_EQ(ReadAll(third.result_path), ReadAll(fresh.result_path));
+  EXPECT_EQ(ReadAll(third.run_dir + "/freeze.json"), ReadAll(fresh.run_dir + "/freeze.json"));
+}
+
+TEST(CampaignRun, TheSeedRecomputesTheSelectionWhenItDrawsARandomSubset) {
+  Fixture f;
+  std::string sampled = CampaignYaml(kSizes);
+  sampled.insert(sampled.find("groups:"), "  sample: {fraction: 0.9}\n");
+  ASSERT_OK(f.Run(sampled, "s", 1, "select").status());
+  ASSERT_OK_AND_ASSIGN(std::string dir, flow::FinishedStageDir(f.runs, "s", "select"));
+  const std::string before = ReadAll(dir + "/selection.ucol");
+  sampled.replace(sampled.find("seed: 165"), 9, "seed: 166");
+  ASSERT_OK_AND_ASSIGN(auto again, f.Run(sampled, "s", 1, "select"));
+  EXPECT_EQ(again.stages[0]["action"], "computed");
+  const auto stages = HistoryStages(f.runs, "s", 2);
+  ASSERT_EQ(stages.size(), 1u);
+  EXPECT_EQ(stages[0].reason, kUpstreamChanged);
+  EXPECT_NE(ReadAll(dir + "/selection.ucol"), before);  // another subset
+}
+
+TEST(CampaignRun, TamperedStageOutputIsRecomputed) {
+  Fixture f;
+  ASSERT_OK_AND_ASSIGN(auto reference, f.Run(CampaignYaml(kSizes), "reference"));
+  ASSERT_OK_AND_ASSIGN(auto partial, f.Run(CampaignYaml(kSizes), "t", 1, "recommend"));
+  ASSERT_FALSE(partial.frozen);
+  // One byte of the scores changed, same size.
+  ASSERT_OK_AND_ASSIGN(std::string score_dir, flow::FinishedStageDir(f.runs, "t", "score"));
+  std::string scores = ReadAll(score_dir + "/scores.ucol");
+  ASSERT_GT(scores.size(), 100u);
+  scores[scores.size() / 2] = static_cast<char>(scores[scores.size() / 2] ^ 0x5a);
+  ASSERT_OK(WriteFileAtomic(score_dir + "/scores.ucol", scores));
+  EXPECT_FALSE(flow::FinishedStageDir(f.runs, "t", "score").ok());
+
+  ASSERT_OK_AND_ASSIGN(auto resumed, f.Run(CampaignYaml(kSizes), "t"));
+  ASSERT_TRUE(resumed.frozen);
+  // The recomputed scores are the original bytes again, so recommend (which read them) is still
+  // valid and restored.
+  EXPECT_EQ(Actions(resumed), (std::vector<std::string>{"restored", "restored", "computed",
+                                                        "restored", "restored", "computed"}));
+  const auto stages = HistoryStages(f.runs, "t", 2);
+  ASSERT_EQ(stages.size(), 6u);
+  EXPECT_EQ(stages[2].status, "finished");
+  EXPECT_NE(stages[2].reason.find("checksum"), std::string::npos) << stages[2].reason;
+  EXPECT_EQ(ReadAll(resumed.result_path), ReadAll(reference.result_path));
+  EXPECT_EQ(ReadAll(resumed.run_dir + "/freeze.json"), ReadAll(reference.run_dir + "/freeze.json"));
 }
 
 TEST(CampaignRun, ClearErrorsBeforeAnyWork) {

@@ -7,10 +7,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 
 #include "core/file_util.h"
 #include "flow/flow_testing.h"
 #include "flow/history.h"
+#include "flow/lock.h"
 #include "flow/manifest.h"
 #include "testing.h"
 
@@ -292,6 +294,94 @@ TEST_F(FlowRunTest, InvalidFlowsAndNamesAreRejected) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ErrorCode::kUsage);
   EXPECT_NE(r.status().message().find("before_outputs"), std::string::npos);
+}
+
+TEST_F(FlowRunTest, PublishRunsUnderTheLockBeforeTheAttemptEnds) {
+  const std::string lock_path = RunDir(options_.runs_dir, options_.run_id) + "/.lock";
+  int calls = 0;
+  options_.publish = [&](const RunSummary& summary) -> Status {
+    ++calls;
+    EXPECT_EQ(summary.Count(Action::kComputed), 4);
+    // Still locked: another process (an open file description of its own) is refused.
+    EXPECT_TRUE(LockIsHeld(lock_path));
+    auto second = LockRun(options_.runs_dir, options_.run_id);
+    EXPECT_FALSE(second.ok());
+    // Not recorded as ended yet.
+    auto history = RunHistory::Open(options_.runs_dir, false);
+    EXPECT_TRUE(history.ok());
+    auto run = (*history)->GetRun(options_.run_id);
+    EXPECT_TRUE(run.ok() && run->has_value() && (*run)->status == "running");
+    return Status::Ok();
+  };
+  ASSERT_OK(Run().status());
+  EXPECT_EQ(calls, 1);
+  EXPECT_FALSE(LockIsHeld(lock_path));
+
+  // A failing publish fails the attempt; the stages stay finished.
+  options_.publish = [](const RunSummary&) { return Status::Io("disk full while publishing"); };
+  auto r = Run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "disk full while publishing");
+  ASSERT_OK_AND_ASSIGN(auto history, RunHistory::Open(options_.runs_dir, false));
+  ASSERT_OK_AND_ASSIGN(auto run, history->GetRun(options_.run_id));
+  EXPECT_EQ(run->status, "failed");
+  EXPECT_EQ(run->error, "disk full while publishing");
+  EXPECT_EQ(HistoryStatuses(), (std::vector<std::string>{"generate=restored", "square=restored",
+                                                         "total=restored", "report=restored"}));
+  options_.publish = [](const RunSummary&) -> Status { throw std::runtime_error("boom"); };
+  r = Run();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "internal error: boom");
+
+  // Not called when a stage failed.
+  calls = 0;
+  options_.publish = [&](const RunSummary&) {
+    ++calls;
+    return Status::Ok();
+  };
+  options_.force_stage = "total";
+  config_.fail_stage = "total";
+  ASSERT_FALSE(Run().ok());
+  EXPECT_EQ(calls, 0);
+}
+
+TEST_F(FlowRunTest, ACallerHeldLockIsUsedAndMustBeThisRunsLock) {
+  ASSERT_OK_AND_ASSIGN(RunLock lock, LockRun(options_.runs_dir, options_.run_id));
+  // Without handing it over, the run is refused like any second process.
+  auto refused = Run();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("run 'r1' is already running in process"),
+            std::string::npos)
+      << refused.status().message();
+  options_.lock = &lock;
+  ASSERT_OK_AND_ASSIGN(RunSummary s, Run());
+  EXPECT_EQ(s.Count(Action::kComputed), 4);
+  // RunFlow did not release the caller's lock.
+  EXPECT_TRUE(LockIsHeld(RunDir(options_.runs_dir, options_.run_id) + "/.lock"));
+
+  ASSERT_OK_AND_ASSIGN(RunLock other, LockRun(options_.runs_dir, "r2"));
+  options_.lock = &other;
+  auto wrong = Run();
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("was given the lock"), std::string::npos)
+      << wrong.status().message();
+}
+
+TEST_F(FlowRunTest, FaultSpecsAreChecked) {
+  for (const char* bad : {"square", "square:", ":after_outputs", "square:after_outputs:wait",
+                          "square:after_outputs:stop:x", "square:sometime"}) {
+    SCOPED_TRACE(bad);
+    ::setenv("UPCAMP_FAULT", bad, 1);
+    auto r = Run();
+    ::unsetenv("UPCAMP_FAULT");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), ErrorCode::kUsage);
+  }
+  // A name that is not a stage is a caller's own step: accepted, and never fires in the flow.
+  ::setenv("UPCAMP_FAULT", "publish:after_result", 1);
+  auto r = Run();
+  ::unsetenv("UPCAMP_FAULT");
+  EXPECT_OK(r.status());
 }
 
 TEST(FlowFingerprint, CoversEveryPartAndIsCanonical) {
