@@ -554,7 +554,7 @@ Result<std::string> FormatRunStatus(const std::string& runs_dir, const std::stri
   if (!run->error.empty()) out += "error: " + run->error + "\n";
   out += "\n";
   std::vector<std::vector<std::string>> rows = {
-      {"STAGE", "STATUS", "ROWS", "BYTES", "DURATION", "STARTED", "NOTE"}};
+      {"STAGE", "STATUS", "ROWS", "BYTES", "DURATION", "STARTED", "WHY COMPUTED / ERROR"}};
   for (const auto& s : stages) {
     const bool has_data = s.status == "finished" || s.status == "restored";
     rows.push_back({s.stage, s.status, has_data ? std::to_string(s.rows) : "-",

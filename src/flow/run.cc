@@ -168,7 +168,7 @@ std::string RestoreBlocker(const StageSpec& spec, const std::string& fingerprint
                            const std::map<std::string, std::string>& digests,
                            const std::string& stages_dir, bool verify, Manifest* manifest) {
   const std::string path = ManifestPath(stages_dir, spec.name);
-  if (!FileExists(path)) return "not computed yet";
+  if (!FileExists(path)) return "no earlier result";
   auto m = ReadManifest(path);
   if (!m.ok()) return m.status().message();
   if (m->fingerprint != fingerprint) {

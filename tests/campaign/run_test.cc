@@ -206,7 +206,7 @@ TEST(CampaignRun, EditingTheSplitRestoresSelectFeaturesAndScore) {
                                       "split finished", "recommend finished", "freeze finished"}));
   ASSERT_EQ(stages.size(), 6u);
   EXPECT_EQ(stages[3].reason, kUpstreamChanged);
-  EXPECT_EQ(stages[5].reason, "not computed yet");
+  EXPECT_EQ(stages[5].reason, "no earlier result");
   EXPECT_EQ(third.freeze["config"]["seed"], 166);
   EXPECT_EQ(third.freeze["counts"]["control"]["no_offer"], 150);
 

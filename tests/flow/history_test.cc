@@ -19,9 +19,9 @@ TEST(FlowHistory, AttemptsAndStageRows) {
   ASSERT_OK_AND_ASSIGN(int a1, h->BeginAttempt("r", {{"k", 1}}, HostName(), ::getpid()));
   EXPECT_EQ(a1, 1);
   ASSERT_OK(h->AddPendingStages("r", a1, {"a", "b"}));
-  ASSERT_OK(h->StageRunning("r", a1, "a", "ff", "not computed yet"));
+  ASSERT_OK(h->StageRunning("r", a1, "a", "ff", "no earlier result"));
   ASSERT_OK(h->StageEnded("r", a1, "a", "finished", "ff", 12, 3456, ""));
-  ASSERT_OK(h->StageRunning("r", a1, "b", "ee", "not computed yet"));
+  ASSERT_OK(h->StageRunning("r", a1, "b", "ee", "no earlier result"));
   ASSERT_OK(h->StageEnded("r", a1, "b", "failed", "ee", 0, 0, "boom"));
   ASSERT_OK(h->EndAttempt("r", a1, "failed", "stage 'b': boom"));
 
@@ -37,7 +37,7 @@ TEST(FlowHistory, AttemptsAndStageRows) {
   ASSERT_EQ(stages.size(), 2u);
   EXPECT_EQ(stages[0].rows, 12);
   EXPECT_EQ(stages[0].bytes, 3456u);
-  EXPECT_EQ(stages[0].reason, "not computed yet");
+  EXPECT_EQ(stages[0].reason, "no earlier result");
   EXPECT_GE(stages[0].finished_at, stages[0].started_at);
   EXPECT_EQ(stages[1].error, "boom");
 
@@ -60,7 +60,7 @@ TEST(FlowHistory, ARunOnAnotherHostIsCrashedOnceItsHeartbeatIsStale) {
   ASSERT_OK_AND_ASSIGN(auto h, RunHistory::Open(dir.File("runs"), true));
   ASSERT_OK_AND_ASSIGN(int a, h->BeginAttempt("remote", {}, "some-other-host", 4242));
   ASSERT_OK(h->AddPendingStages("remote", a, {"s"}));
-  ASSERT_OK(h->StageRunning("remote", a, "s", "ff", "not computed yet"));
+  ASSERT_OK(h->StageRunning("remote", a, "s", "ff", "no earlier result"));
   ASSERT_OK(h->Heartbeat("remote"));
   h->stale_after_s = 3600;
   ASSERT_OK_AND_ASSIGN(auto run, h->GetRun("remote"));

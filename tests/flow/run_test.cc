@@ -59,7 +59,7 @@ TEST_F(FlowRunTest, FirstRunComputesEverythingAndARerunRestoresEverything) {
   EXPECT_EQ(first.Count(Action::kComputed), 4);
   EXPECT_EQ(first.Find("generate")->rows, 500);
   EXPECT_EQ(first.Find("square")->rows, 500);
-  EXPECT_EQ(first.Find("report")->reason, "not computed yet");
+  EXPECT_EQ(first.Find("report")->reason, "no earlier result");
   EXPECT_EQ(ListDir(StagesDir()),
             (std::vector<std::string>{"generate", "generate.manifest.json", "report",
                                       "report.manifest.json", "square", "square.manifest.json",
