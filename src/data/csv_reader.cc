@@ -18,6 +18,10 @@
 #include "data/csv_reader.h"
 
 #include <fast_float/fast_float.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -43,7 +47,7 @@ namespace {
 
 constexpr size_t kPadding = 64;  // readable bytes after a buffer's data
 constexpr size_t kMaxRoundBytes = size_t{512} << 20;
-constexpr size_t kMaxBlocksPerRound = 16;
+constexpr size_t kMaxBlocksPerRound = 4;
 constexpr size_t kExcerptChars = 40;  // offending text in messages is cut here
 
 // ------------------------------------------------------------------------------------------------
@@ -1053,23 +1057,112 @@ class BlockParser {
 // ------------------------------------------------------------------------------------------------
 // Input buffering at record granularity
 
+// A plain file mapped into memory, so that the reader parses its pages in place instead of
+// copying them with read(). Private and writable only for the sentinel: the region is the file's
+// pages followed by at least one zero page, and a '\n' is written right after the last byte (into
+// the file's last page past its end, or the zero page), so that scans past the data behave as in
+// the read() buffer.
+class MappedFile {
+ public:
+  /// nullptr if the file cannot be mapped (then it is read with read(), which reports errors).
+  static std::unique_ptr<MappedFile> Open(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return nullptr;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+      ::close(fd);
+      return nullptr;
+    }
+    const auto size = static_cast<size_t>(st.st_size);
+    const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    const size_t length = (size + page - 1) / page * page + std::max(page, kPadding);
+    void* region = ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (region == MAP_FAILED) {
+      ::close(fd);
+      return nullptr;
+    }
+    void* file = ::mmap(region, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0);
+    ::close(fd);
+    if (file == MAP_FAILED) {
+      ::munmap(region, length);
+      return nullptr;
+    }
+    (void)::madvise(region, size, MADV_SEQUENTIAL);
+    static_cast<char*>(region)[size] = '\n';
+    return std::unique_ptr<MappedFile>(
+        new MappedFile(static_cast<char*>(region), size, length, page));
+  }
+
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile() { ::munmap(base_, length_); }
+
+  const char* data() const { return base_; }
+  size_t size() const { return size_; }
+
+  /// Maps the pages of [begin, end) now, in one call instead of a page fault per few pages.
+  void Populate(size_t begin, size_t end) const {
+#ifdef MADV_POPULATE_READ
+    begin = begin / page_ * page_;
+    if (end > begin) (void)::madvise(base_ + begin, end - begin, MADV_POPULATE_READ);
+#else
+    (void)begin;
+    (void)end;
+#endif
+  }
+
+  /// The bytes before `offset` are no longer needed: unmaps their whole pages (the page cache
+  /// keeps them), so the process's resident memory stays about one round. The sentinel's page
+  /// is never released: it lies at or after the end of the data.
+  void Release(size_t offset) {
+    const size_t upto = offset / page_ * page_;
+    if (upto <= released_) return;
+    (void)::madvise(base_ + released_, upto - released_, MADV_DONTNEED);
+    released_ = upto;
+  }
+
+ private:
+  MappedFile(char* base, size_t size, size_t length, size_t page)
+      : base_(base), size_(size), length_(length), page_(page) {}
+
+  char* base_;
+  size_t size_;
+  size_t length_;
+  size_t page_;
+  size_t released_ = 0;
+};
+
+// The input as consecutive bytes, consumed at record granularity: a buffer filled with read()
+// from an InputStream, or a MappedFile. Either way a '\n' sentinel follows the data when the
+// input has ended, and at least kPadding readable bytes follow the data always.
 class RecordBuffer {
  public:
   RecordBuffer(std::unique_ptr<InputStream> in, std::string name)
       : in_(std::move(in)), name_(std::move(name)) {
     Reserve(0);
   }
+  RecordBuffer(std::unique_ptr<MappedFile> map, std::string name)
+      : map_(std::move(map)), name_(std::move(name)) {}
 
   const std::string& name() const { return name_; }
-  const char* data() const { return buf_.get(); }
+  const char* data() const { return map_ ? map_->data() + consumed_ : buf_.get(); }
   size_t size() const { return size_; }
   bool eof() const { return eof_; }
   uint64_t line() const { return line_; }
-  InputStream& stream() { return *in_; }
+  /// For progress: the input's size and how much of it has been read.
+  uint64_t raw_size() const { return map_ ? map_->size() : in_->raw_size(); }
+  uint64_t raw_position() const { return map_ ? consumed_ + size_ : in_->raw_position(); }
 
   /// Reads until size() >= target or the end of the input. The buffer grows by doubling as data
   /// actually arrives, so a small input never costs a round-sized allocation.
   Status Fill(size_t target) {
+    if (map_) {
+      const size_t old = consumed_ + size_;
+      size_ = std::min(target, map_->size() - consumed_);
+      eof_ = consumed_ + size_ == map_->size();
+      map_->Populate(old, consumed_ + size_);
+      return Status::Ok();
+    }
     while (!eof_ && size_ < target) {
       const size_t want = std::min(target, std::max(size_ * 2, size_t{64} << 10));
       Reserve(want);
@@ -1084,10 +1177,16 @@ class RecordBuffer {
 
   /// Drops the first n bytes (which hold `newlines` line ends).
   void Consume(size_t n, uint64_t newlines) {
+    line_ += newlines;
+    if (map_) {
+      consumed_ += n;
+      size_ -= n;
+      map_->Release(consumed_);
+      return;
+    }
     std::memmove(buf_.get(), buf_.get() + n, size_ - n);
     size_ -= n;
     SetSentinel();
-    line_ += newlines;
   }
 
  private:
@@ -1111,6 +1210,8 @@ class RecordBuffer {
   }
 
   std::unique_ptr<InputStream> in_;
+  std::unique_ptr<MappedFile> map_;
+  size_t consumed_ = 0;  // mapped: bytes of the file before data()
   std::string name_;
   std::unique_ptr<char[]> buf_;
   size_t capacity_ = 0;
@@ -1498,7 +1599,8 @@ class RoundRunner {
 
   /// Parses rounds until the input ends. `merge` gets each round, in file order; with more than
   /// one thread it runs on a helper thread while the next round is parsed (double buffering), and
-  /// `after` (if set) then runs on the calling thread once that round's merge is done. If
+  /// `after` (if set) then runs on the calling thread once that round's merge is done, also while
+  /// the next round is parsed (on a thread of its own then). If
   /// `first_block_only`, parses only the first block of the first round and consumes nothing.
   Status Run(RecordBuffer& rb, bool first_block_only, Progress* progress,
              const std::function<Status(Round&)>& merge,
@@ -1520,7 +1622,7 @@ class RoundRunner {
       return after ? after() : Status::Ok();
     };
 
-    const uint64_t raw_size = rb.stream().raw_size();
+    const uint64_t raw_size = rb.raw_size();
     // Counted from 0, not from the current position: the header read may already have buffered
     // the whole file (anything under a round), and those bytes are parsed in the first round.
     uint64_t raw_seen = 0;
@@ -1538,10 +1640,29 @@ class RoundRunner {
       std::vector<BlockResult>& results = results_[set];
       const size_t nb = first_block_only ? 1 : lay.blocks();
       if (results.size() < nb) results.resize(nb);
-      ParallelFor(threads, nb, [&](size_t k, int) {
-        BlockParser parser(plan_, rb.data());
-        parser.Parse(rb.data() + lay.starts[k], rb.data() + lay.starts[k + 1], results[k]);
-      });
+      auto parse = [&] {
+        ParallelFor(threads, nb, [&](size_t k, int) {
+          BlockParser parser(plan_, rb.data());
+          parser.Parse(rb.data() + lay.starts[k], rb.data() + lay.starts[k + 1], results[k]);
+        });
+      };
+      Status previous;
+      if (helper.joinable()) {
+        // The previous round's merge and `after` (the batch consumer, on this thread) overlap
+        // this round's parse.
+        std::thread parser(parse);
+        struct JoinParser {
+          std::thread& t;
+          ~JoinParser() {
+            if (t.joinable()) t.join();
+          }
+        } join_parser{parser};
+        previous = finish_previous();  // frees the other result set, too
+        parser.join();
+      } else {
+        parse();
+      }
+      UPCAMP_RETURN_IF_ERROR(previous);
       Round round;
       round.blocks = &results;
       round.nblocks = nb;
@@ -1561,7 +1682,7 @@ class RoundRunner {
       }
       if (first_block_only) return merge(round);
       rb.Consume(lay.usable, lay.usable_newlines);
-      const uint64_t raw = rb.stream().raw_position();
+      const uint64_t raw = rb.raw_position();
       round.input_fraction =
           raw_size > 0 ? std::min(1.0, static_cast<double>(raw) / static_cast<double>(raw_size))
                        : 1.0;
@@ -1570,7 +1691,6 @@ class RoundRunner {
         raw_seen = raw;
       }
       if (pipelined) {
-        UPCAMP_RETURN_IF_ERROR(finish_previous());  // frees the other result set, too
         helper = std::thread([&merge, &helper_status, round]() mutable {
           try {
             helper_status = merge(round);
@@ -1711,21 +1831,25 @@ void ReportSkipped(const ReaderContext& ctx, const RoundRunner& runner) {
                runner.first_error());
 }
 
-using StreamFactory = std::function<Result<std::unique_ptr<InputStream>>()>;
+using InputFactory = std::function<Result<std::unique_ptr<RecordBuffer>>()>;
 
-Result<std::unique_ptr<InputStream>> OpenMaybePrefetching(const std::string& path) {
+// A plain file is mapped; a compressed one (or one that cannot be mapped) is streamed, with the
+// decompression on a prefetching thread.
+Result<std::unique_ptr<RecordBuffer>> OpenFile(const std::string& path) {
+  const bool compressed = !CompressionSuffix(path).empty();
+  if (!compressed) {
+    if (auto map = MappedFile::Open(path)) return std::make_unique<RecordBuffer>(std::move(map), path);
+  }
   auto in = InputStream::Open(path);
   if (!in.ok()) return in.status();
-  if (!CompressionSuffix(path).empty()) return InputStream::Prefetching(std::move(*in));
-  return in;
+  if (compressed) *in = InputStream::Prefetching(std::move(*in));
+  return std::make_unique<RecordBuffer>(std::move(*in), path);
 }
 
 // Opens the input and reads the header; fills ctx.header and ctx.columns.
-Result<std::unique_ptr<RecordBuffer>> OpenReader(const StreamFactory& open, ReaderContext& ctx,
+Result<std::unique_ptr<RecordBuffer>> OpenReader(const InputFactory& open, ReaderContext& ctx,
                                                  size_t first_fill) {
-  auto in = open();
-  if (!in.ok()) return in.status();
-  auto rb = std::make_unique<RecordBuffer>(std::move(*in), ctx.name);
+  UPCAMP_ASSIGN_OR_RETURN(std::unique_ptr<RecordBuffer> rb, open());
   auto header = ReadHeader(*rb, ctx.options->delimiter, first_fill);
   if (!header.ok()) return header.status();
   ctx.header = std::move(*header);
@@ -1743,7 +1867,7 @@ Status InferTypes(ReaderContext& ctx, RecordBuffer& rb, bool first_block_only) {
   std::unique_ptr<Progress> progress;
   if (!ctx.options->progress_label.empty() && !first_block_only) {
     progress = std::make_unique<Progress>(ctx.options->progress_label + " (inferring types)",
-                                          rb.stream().raw_size(), "bytes");
+                                          rb.raw_size(), "bytes");
   }
   UPCAMP_RETURN_IF_ERROR(runner.Run(rb, first_block_only, progress.get(), [&](Round& round) {
     for (size_t k = 0; k < round.nblocks; ++k) {
@@ -1770,7 +1894,7 @@ size_t RoundBytes(const CsvReadOptions& o) {
 }
 
 // Validates the options, opens the input and reads the header.
-Result<std::unique_ptr<RecordBuffer>> Start(const StreamFactory& open, ReaderContext& ctx) {
+Result<std::unique_ptr<RecordBuffer>> Start(const InputFactory& open, ReaderContext& ctx) {
   UPCAMP_RETURN_IF_ERROR(ValidateOptions(*ctx.options));
   return OpenReader(open, ctx, RoundBytes(*ctx.options));
 }
@@ -1785,7 +1909,7 @@ Status ParseTyped(const ReaderContext& ctx, RecordBuffer& rb, std::vector<Column
   std::unique_ptr<Progress> progress;
   if (!ctx.options->progress_label.empty()) {
     progress =
-        std::make_unique<Progress>(ctx.options->progress_label, rb.stream().raw_size(), "bytes");
+        std::make_unique<Progress>(ctx.options->progress_label, rb.raw_size(), "bytes");
   }
   UPCAMP_RETURN_IF_ERROR(runner.Run(
       rb, false, progress.get(),
@@ -1799,7 +1923,7 @@ Status ParseTyped(const ReaderContext& ctx, RecordBuffer& rb, std::vector<Column
   return Status::Ok();
 }
 
-Result<Table> ReadAll(const StreamFactory& open, std::string name, const CsvReadOptions& options) {
+Result<Table> ReadAll(const InputFactory& open, std::string name, const CsvReadOptions& options) {
   ReaderContext ctx;
   ctx.name = std::move(name);
   ctx.options = &options;
@@ -1835,14 +1959,17 @@ Result<Table> ReadAll(const StreamFactory& open, std::string name, const CsvRead
 }  // namespace
 
 Result<Table> ReadCsv(const std::string& path, const CsvReadOptions& options) {
-  return ReadAll([&] { return OpenMaybePrefetching(path); }, path, options);
+  return ReadAll([&] { return OpenFile(path); }, path, options);
 }
 
 Result<Table> ReadCsvString(std::string_view text, const CsvReadOptions& options,
                             std::string_view name) {
+  const std::string file_name(name);
   return ReadAll(
-      [&]() -> Result<std::unique_ptr<InputStream>> { return InputStream::FromMemory(text); },
-      std::string(name), options);
+      [&]() -> Result<std::unique_ptr<RecordBuffer>> {
+        return std::make_unique<RecordBuffer>(InputStream::FromMemory(text), file_name);
+      },
+      file_name, options);
 }
 
 Result<std::vector<std::string>> ReadCsvHeader(const std::string& path, char delimiter) {
@@ -1861,7 +1988,7 @@ Status ReadCsvBatches(const std::string& path, const CsvReadOptions& options,
   ctx.name = path;
   ctx.options = &options;
   UPCAMP_ASSIGN_OR_RETURN(std::unique_ptr<RecordBuffer> rb,
-                          Start([&] { return OpenMaybePrefetching(path); }, ctx));
+                          Start([&] { return OpenFile(path); }, ctx));
   if (NeedsInference(ctx)) {
     UPCAMP_RETURN_IF_ERROR(InferTypes(ctx, *rb, /*first_block_only=*/true));
     for (ColumnSpec& c : ctx.columns) c.declared = true;
