@@ -19,11 +19,11 @@
 
 #include <fast_float/fast_float.h>
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -332,8 +332,8 @@ class LocalDict {
       const Slot& sl = slots_[i];
       if (sl.code < 0) break;
       if (sl.len == len && sl.key.w0 == k.w0 && sl.key.w1 == k.w1 && sl.key.w2 == k.w2 &&
-          (inline_key || SameBytes(arena_.data() + entries_[static_cast<size_t>(sl.code)].offset,
-                                   s, len))) {
+          (inline_key ||
+           SameBytes(arena_.data() + entries_[static_cast<size_t>(sl.code)].offset, s, len))) {
         added = false;
         return sl.code;
       }
@@ -444,8 +444,8 @@ struct OutColumn {
   uint32_t last_len = 0;
   int32_t last_code = kNullCode;
   int64_t last_value = 0;
-  uint8_t mask = kCanAll;            // kInfer: candidate types
-  bool seen = false;                 // kInfer: any non-empty value
+  uint8_t mask = kCanAll;  // kInfer: candidate types
+  bool seen = false;       // kInfer: any non-empty value
   uint8_t saved_mask = kCanAll;
   bool saved_seen = false;
 
@@ -1076,7 +1076,8 @@ class MappedFile {
     const auto size = static_cast<size_t>(st.st_size);
     const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
     const size_t length = (size + page - 1) / page * page + std::max(page, kPadding);
-    void* region = ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* region =
+        ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (region == MAP_FAILED) {
       ::close(fd);
       return nullptr;
@@ -1518,7 +1519,9 @@ Status ResolveColumns(ReaderContext& ctx) {
 // Delimiters for the fast record path: none of them can continue a number, timestamp or bool
 // text (fast_float alone takes digits, signs, '.', letters and parentheses), so its inline parsers
 // end where ParseRecord's do. Files with other delimiters take the general path only.
-bool FastPathDelimiter(char d) { return d == ',' || d == ';' || d == '\t' || d == '|'; }
+bool FastPathDelimiter(char d) {
+  return d == ',' || d == ';' || d == '\t' || d == '|';
+}
 
 ParsePlan MakePlan(const ReaderContext& ctx, bool infer) {
   ParsePlan plan;
@@ -1535,8 +1538,8 @@ ParsePlan MakePlan(const ReaderContext& ctx, bool infer) {
   for (uint32_t f = 0; f < plan.fields.size(); ++f) {
     if (plan.fields[f].action != Action::kSkip) plan.parsed_fields.push_back(f);
   }
-  plan.level = FastPathDelimiter(plan.delimiter) ? csv_scan::ActiveLevel()
-                                                 : csv_scan::Level::kGeneral;
+  plan.level =
+      FastPathDelimiter(plan.delimiter) ? csv_scan::ActiveLevel() : csv_scan::Level::kGeneral;
   return plan;
 }
 
@@ -1838,7 +1841,9 @@ using InputFactory = std::function<Result<std::unique_ptr<RecordBuffer>>()>;
 Result<std::unique_ptr<RecordBuffer>> OpenFile(const std::string& path) {
   const bool compressed = !CompressionSuffix(path).empty();
   if (!compressed) {
-    if (auto map = MappedFile::Open(path)) return std::make_unique<RecordBuffer>(std::move(map), path);
+    if (auto map = MappedFile::Open(path)) {
+      return std::make_unique<RecordBuffer>(std::move(map), path);
+    }
   }
   auto in = InputStream::Open(path);
   if (!in.ok()) return in.status();
@@ -1908,8 +1913,7 @@ Status ParseTyped(const ReaderContext& ctx, RecordBuffer& rb, std::vector<Column
   RoundRunner runner(ctx, plan);
   std::unique_ptr<Progress> progress;
   if (!ctx.options->progress_label.empty()) {
-    progress =
-        std::make_unique<Progress>(ctx.options->progress_label, rb.raw_size(), "bytes");
+    progress = std::make_unique<Progress>(ctx.options->progress_label, rb.raw_size(), "bytes");
   }
   UPCAMP_RETURN_IF_ERROR(runner.Run(
       rb, false, progress.get(),

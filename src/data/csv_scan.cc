@@ -98,8 +98,8 @@ __attribute__((target("avx2"))) inline uint64_t Bits64(__m256i lo, __m256i hi, _
 }
 
 __attribute__((target("avx2"))) void MasksAvx2(const char* p, size_t words, char delimiter,
-                                                uint64_t* delimiters, uint64_t* newlines,
-                                                uint64_t* quotes) {
+                                               uint64_t* delimiters, uint64_t* newlines,
+                                               uint64_t* quotes) {
   const __m256i vd = _mm256_set1_epi8(delimiter);
   const __m256i vn = _mm256_set1_epi8('\n');
   const __m256i vq = _mm256_set1_epi8('"');
@@ -113,7 +113,7 @@ __attribute__((target("avx2"))) void MasksAvx2(const char* p, size_t words, char
 }
 
 __attribute__((target("avx2"))) void CountAvx2(const char* p, size_t n, uint64_t& quotes,
-                                                uint64_t& newlines) {
+                                               uint64_t& newlines) {
   const __m256i vq = _mm256_set1_epi8('"');
   const __m256i vn = _mm256_set1_epi8('\n');
   const __m256i zero = _mm256_setzero_si256();
