@@ -234,6 +234,13 @@ inline bool SameBytes(const char* a, const char* b, size_t len) {
   return std::memcmp(a, b, len) == 0;
 }
 
+// Same as SameBytes for two texts in the parse buffer, which has at least 8 readable bytes after
+// any text (the padding): a text of up to 8 bytes is one masked word compare.
+inline bool SameText(const char* a, const char* b, size_t len) {
+  if (len - 1 < 8) return ((Load64(a) ^ Load64(b)) << (64 - 8 * len)) == 0;
+  return SameBytes(a, b, len);
+}
+
 // A key of at most kInlineKeyBytes bytes as three words: together with its length, equal words
 // mean equal keys. Reads only the key's own bytes (overlapping loads), never past its end.
 constexpr size_t kInlineKeyBytes = 24;
@@ -429,21 +436,55 @@ struct ParsePlan {
   uint64_t max_bad_rows = 0;     // a block stops after more bad rows than this
 };
 
+// A block's values of one column: std::vector's interface as far as the parser uses it, with an
+// append that is always inlined (the parser appends a value per field; growing is the rare,
+// out-of-line case) and no zero-filling of the capacity.
+template <typename T>
+class PodVector {
+ public:
+  size_t size() const { return size_; }
+  const T* begin() const { return data_.get(); }
+  const T* end() const { return data_.get() + size_; }
+  const T& operator[](size_t i) const { return data_[i]; }
+  void clear() { size_ = 0; }
+  /// Only shrinks (the rollback of a bad row).
+  void resize(size_t n) { size_ = std::min(size_, n); }
+  void push_back(T v) {
+    if (size_ == capacity_) [[unlikely]]
+      Grow();
+    data_[size_++] = v;
+  }
+
+ private:
+  [[gnu::noinline]] void Grow() {
+    const size_t capacity = std::max<size_t>(1024, capacity_ * 2);
+    auto bigger = std::make_unique_for_overwrite<T[]>(capacity);
+    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_ * sizeof(T));
+    data_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+
+  std::unique_ptr<T[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
 struct OutColumn {
   Action action = Action::kSkip;
-  std::vector<int64_t> i64;
-  std::vector<double> f64;
-  std::vector<int32_t> codes;
-  std::vector<uint8_t> bools;
+  PodVector<int64_t> i64;
+  PodVector<double> f64;
+  PodVector<int32_t> codes;
+  PodVector<uint8_t> bools;
   LocalDict dict;
   size_t dict_added_row = SIZE_MAX;  // the row that added the dictionary's last entry
-  // The fast path's previous text (unquoted, in the block's buffer) and its string code or
-  // timestamp: ids and times repeat on consecutive rows (a client's receipts, a receipt's lines),
-  // and such a repeat costs a compare.
+  // The fast path's previous text (unquoted, in the block's buffer) and its string code, timestamp
+  // or number: ids, times and amounts repeat on consecutive rows (a client's receipts, a
+  // receipt's lines, points that are mostly 0.0), and such a repeat costs a compare.
   const char* last_text = nullptr;
   uint32_t last_len = 0;
   int32_t last_code = kNullCode;
   int64_t last_value = 0;
+  double last_double = 0;
   uint8_t mask = kCanAll;  // kInfer: candidate types
   bool seen = false;       // kInfer: any non-empty value
   uint8_t saved_mask = kCanAll;
@@ -684,12 +725,18 @@ class BlockParser {
         return true;
       case Action::kFloat64: {
         double v = kNullFloat64;
-        if (s != e) {
+        const auto len = static_cast<size_t>(e - s);
+        if (len == c.last_len && c.last_text != nullptr && SameText(s, c.last_text, len)) {
+          v = c.last_double;
+        } else if (len != 0) {
           const char* end;
           if (!FastDecimal(s, v, end) || end != e) {
             const auto r = fast_float::from_chars(s + (*s == '+' && s[1] != '-'), e, v);
             if (r.ec != std::errc() || r.ptr != e) return false;
           }
+          c.last_text = s;
+          c.last_len = static_cast<uint32_t>(len);
+          c.last_double = v;
         }
         c.f64.push_back(v);
         return true;
@@ -697,7 +744,7 @@ class BlockParser {
       case Action::kTimestamp: {
         int64_t v = kNullInt64;
         const auto len = static_cast<size_t>(e - s);
-        if (len == c.last_len && c.last_text != nullptr && SameBytes(s, c.last_text, len)) {
+        if (len == c.last_len && c.last_text != nullptr && SameText(s, c.last_text, len)) {
           v = c.last_value;
         } else if (len != 0) {
           const char* end;
@@ -856,7 +903,7 @@ class BlockParser {
       c.codes.push_back(kNullCode);
       return;
     }
-    if (len == c.last_len && c.last_text != nullptr && SameBytes(s, c.last_text, len)) {
+    if (len == c.last_len && c.last_text != nullptr && SameText(s, c.last_text, len)) {
       c.codes.push_back(c.last_code);
       return;
     }
