@@ -1,19 +1,27 @@
 // How the reader works (see csv_reader.h for the contract):
 //
-// 1. Input arrives in rounds of up to 16 blocks (RecordBuffer). A round's buffer always starts at
-//    a record start; a '\n' sentinel and some padding follow its last byte, so unquoted scans need
-//    no bounds checks.
+// 1. Input arrives in rounds of up to 4 blocks (RecordBuffer): a plain file is mapped and parsed
+//    in place (MappedFile; the pages behind the reader are released), anything else is read into
+//    a buffer. A round always starts at a record start; at least kPadding readable bytes follow
+//    its last byte, and a '\n' sentinel does at the end of the input, so unquoted scans need no
+//    bounds checks.
 // 2. Record boundaries come from quote parity: a '\n' ends a record iff an even number of '"' lies
-//    between it and the start of the data. Per fixed-size block we count quotes (a vectorizable
-//    pass), prefix the parities, and move each block start forward to the first record start.
-//    For valid RFC 4180 text this is exactly the grammar's notion of a record; for invalid text it
-//    is still a pure function of the bytes, so results never depend on block size or threads.
+//    between it and the start of the data. Per fixed-size block we count quotes and line ends
+//    (SIMD, csv_scan.h), prefix the parities, and move each block start forward to the first
+//    record start. For valid RFC 4180 text this is exactly the grammar's notion of a record; for
+//    invalid text it is still a pure function of the bytes, so results never depend on block size
+//    or threads.
 // 3. Blocks are parsed in parallel by BlockParser into typed per-block vectors; strings go into a
-//    per-block LocalDict (codes in first-appearance order within the block). A bad row is rolled
-//    back (vectors truncated, its new dictionary entry removed) and skipped by parity.
+//    per-block LocalDict (codes in first-appearance order within the block). A record without
+//    quotes takes the fast path (FastRecord: field ends from SIMD bit masks, only the requested
+//    fields parsed, by inline parsers that must take the whole field); every other record, and
+//    every record the fast path gives up on, is parsed by ParseRecord, the general path, so both
+//    always agree. A bad row is rolled back (vectors truncated, its new dictionary entry removed)
+//    and skipped by parity.
 // 4. Rounds are finished in block order: local dictionaries are merged into the column's
 //    StringDictionary (so codes are in first-appearance order of the file), codes remapped, values
-//    appended to the output (ReadCsv) or handed out as a batch (ReadCsvBatches).
+//    appended to the output (ReadCsv) or handed out as a batch (ReadCsvBatches). With several
+//    threads, a round's merge and batch consumer run while the next round is parsed.
 
 #include "data/csv_reader.h"
 
@@ -653,8 +661,9 @@ class BlockParser {
   // '"' bytes (csv_scan.h), computed for a window of 64-byte words (counted from base_) at a
   // time; then only the fields the plan parses are looked at, by inline parsers that must take
   // the whole field. Anything else (a quote anywhere in the record, a wrong number of fields, a
-  // value those parsers do not take) returns false, possibly after storing part of the row: the
-  // caller rolls the row back and ParseRecord, the general path, parses the record and decides.
+  // value those parsers do not take) gives up, possibly after storing part of the row (FastResult
+  // tells): the caller rolls the row back and ParseRecord, the general path, parses the record and
+  // decides.
   // So the fast path can only ever produce what ParseRecord would have produced, faster.
   //
   // Why field ends from the masks are ParseRecord's: without quotes, a field ends at the next
