@@ -35,6 +35,7 @@ measure() {
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
+cat "$data"/*.csv > /dev/null  # same page-cache state for both tools (else the first run reads disk)
 declare -a up_t up_m up_c pd_t pd_m pd_c
 for i in $(seq "$repeat"); do
   read -r t m c < <(measure "$upcamp" --threads "$threads" -q features --catalog "$data/catalog.yaml" \
