@@ -24,6 +24,12 @@ if [[ ! -x $bench ]]; then
   exit 1
 fi
 
+if ! /usr/bin/python3 -c 'import pandas' 2>/dev/null; then
+  echo "csv_read_vs_pandas: /usr/bin/python3 cannot import pandas; install it with" \
+    "scripts/install-deps.sh (or: apt-get install -y python3-pandas)" >&2
+  exit 1
+fi
+
 cat "$file" > /dev/null  # same page-cache state for every tool
 results=()
 for threads in 1 2; do

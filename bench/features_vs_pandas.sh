@@ -20,6 +20,11 @@ while [ $# -gt 0 ]; do
 done
 upcamp=build/src/cli/upcamp
 [ -x "$upcamp" ] || { echo "build first: scripts/build.sh release" >&2; exit 2; }
+if [ "$pandas" -eq 1 ] && ! /usr/bin/python3 -c 'import pandas' 2>/dev/null; then
+  echo "/usr/bin/python3 cannot import pandas; install it with scripts/install-deps.sh" \
+    "(or: apt-get install -y python3-pandas), or pass --no-pandas" >&2
+  exit 2
+fi
 out=bench/out/features; mkdir -p "$out"
 
 # Runs a command under /usr/bin/time; prints "seconds max_rss_kb cpu_seconds".
@@ -30,6 +35,7 @@ measure() {
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
+cat "$data"/*.csv > /dev/null  # same page-cache state for both tools (else the first run reads disk)
 declare -a up_t up_m up_c pd_t pd_m pd_c
 for i in $(seq "$repeat"); do
   read -r t m c < <(measure "$upcamp" --threads "$threads" -q features --catalog "$data/catalog.yaml" \

@@ -121,12 +121,14 @@ void StringDictionary::Resize(size_t slots) {
 void StringDictionary::Reserve(size_t n) {
   values_.reserve(n);
   size_t slots = std::max(kMinSlots, slots_.size());
-  while (slots < 2 * n) slots *= 2;
+  while (!WithinLoad(n, slots)) slots *= 2;
   if (slots > slots_.size()) Resize(slots);
 }
 
 int32_t StringDictionary::GetOrAdd(std::string_view value, uint64_t hash) {
-  if (2 * (values_.size() + 1) > slots_.size()) Resize(std::max(kMinSlots, 2 * slots_.size()));
+  if (!WithinLoad(values_.size() + 1, slots_.size())) {
+    Resize(std::max(kMinSlots, 2 * slots_.size()));
+  }
   const uint32_t tag = Tag(hash);
   const size_t mask = slots_.size() - 1;
   size_t i = SlotOf(tag);

@@ -1,28 +1,41 @@
 // How the reader works (see csv_reader.h for the contract):
 //
-// 1. Input arrives in rounds of up to 16 blocks (RecordBuffer). A round's buffer always starts at
-//    a record start; a '\n' sentinel and some padding follow its last byte, so unquoted scans need
-//    no bounds checks.
+// 1. Input arrives in rounds of up to 4 blocks (RecordBuffer): a plain file is mapped and parsed
+//    in place (MappedFile; the pages behind the reader are released), anything else is read into
+//    a buffer. A round always starts at a record start; at least kPadding readable bytes follow
+//    its last byte, and a '\n' sentinel does at the end of the input, so unquoted scans need no
+//    bounds checks.
 // 2. Record boundaries come from quote parity: a '\n' ends a record iff an even number of '"' lies
-//    between it and the start of the data. Per fixed-size block we count quotes (a vectorizable
-//    pass), prefix the parities, and move each block start forward to the first record start.
-//    For valid RFC 4180 text this is exactly the grammar's notion of a record; for invalid text it
-//    is still a pure function of the bytes, so results never depend on block size or threads.
+//    between it and the start of the data. Per fixed-size block we count quotes and line ends
+//    (SIMD, csv_scan.h), prefix the parities, and move each block start forward to the first
+//    record start. For valid RFC 4180 text this is exactly the grammar's notion of a record; for
+//    invalid text it is still a pure function of the bytes, so results never depend on block size
+//    or threads.
 // 3. Blocks are parsed in parallel by BlockParser into typed per-block vectors; strings go into a
-//    per-block LocalDict (codes in first-appearance order within the block). A bad row is rolled
-//    back (vectors truncated, its new dictionary entry removed) and skipped by parity.
+//    per-block LocalDict (codes in first-appearance order within the block). A record without
+//    quotes takes the fast path (FastRecord: field ends from SIMD bit masks, only the requested
+//    fields parsed, by inline parsers that must take the whole field); every other record, and
+//    every record the fast path gives up on, is parsed by ParseRecord, the general path, so both
+//    always agree. A bad row is rolled back (vectors truncated, its new dictionary entry removed)
+//    and skipped by parity.
 // 4. Rounds are finished in block order: local dictionaries are merged into the column's
 //    StringDictionary (so codes are in first-appearance order of the file), codes remapped, values
-//    appended to the output (ReadCsv) or handed out as a batch (ReadCsvBatches).
+//    appended to the output (ReadCsv) or handed out as a batch (ReadCsvBatches). With several
+//    threads, a round's merge and batch consumer run while the next round is parsed.
 
 #include "data/csv_reader.h"
 
 #include <fast_float/fast_float.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstring>
 #include <memory>
@@ -34,6 +47,7 @@
 #include "core/file_util.h"
 #include "core/log.h"
 #include "core/parallel.h"
+#include "data/csv_scan.h"
 #include "data/input_stream.h"
 
 namespace upcamp {
@@ -41,7 +55,7 @@ namespace {
 
 constexpr size_t kPadding = 64;  // readable bytes after a buffer's data
 constexpr size_t kMaxRoundBytes = size_t{512} << 20;
-constexpr size_t kMaxBlocksPerRound = 16;
+constexpr size_t kMaxBlocksPerRound = 4;
 constexpr size_t kExcerptChars = 40;  // offending text in messages is cut here
 
 // ------------------------------------------------------------------------------------------------
@@ -205,10 +219,78 @@ inline bool FastTimestamp(const char* p, int64_t& out, const char*& end) {
   return true;
 }
 
+inline uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline uint64_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// The len bytes at a and b are equal. Keys of 8 to 24 bytes (ids such as "b55cb548cf",
+// timestamps) compare as overlapping 8-byte words instead of a call to memcmp.
+inline bool SameBytes(const char* a, const char* b, size_t len) {
+  if (len - 8 <= 8) return Load64(a) == Load64(b) && Load64(a + len - 8) == Load64(b + len - 8);
+  if (len - 17 <= 7) {
+    return Load64(a) == Load64(b) && Load64(a + 8) == Load64(b + 8) &&
+           Load64(a + len - 8) == Load64(b + len - 8);
+  }
+  return std::memcmp(a, b, len) == 0;
+}
+
+// Same as SameBytes for two texts in the parse buffer, which has at least 8 readable bytes after
+// any text (the padding): a text of up to 8 bytes is one masked word compare.
+inline bool SameText(const char* a, const char* b, size_t len) {
+  if (len - 1 < 8) return ((Load64(a) ^ Load64(b)) << (64 - 8 * len)) == 0;
+  return SameBytes(a, b, len);
+}
+
+// A key of at most kInlineKeyBytes bytes as three words: together with its length, equal words
+// mean equal keys. Reads only the key's own bytes (overlapping loads), never past its end.
+constexpr size_t kInlineKeyBytes = 24;
+struct KeyWords {
+  uint64_t w0 = 0, w1 = 0, w2 = 0;
+};
+
+inline KeyWords ShortKey(const char* s, size_t len) {
+  KeyWords k;
+  if (len >= 16) {
+    k.w0 = Load64(s);
+    k.w1 = Load64(s + 8);
+    k.w2 = Load64(s + len - 8);
+  } else if (len >= 8) {
+    k.w0 = Load64(s);
+    k.w1 = Load64(s + len - 8);
+  } else if (len >= 4) {
+    k.w0 = Load32(s) | Load32(s + len - 4) << 32;
+  } else if (len > 0) {
+    const auto* u = reinterpret_cast<const unsigned char*>(s);
+    k.w0 = uint64_t{u[0]} | uint64_t{u[len / 2]} << 8 | uint64_t{u[len - 1]} << 16;
+  }
+  return k;
+}
+
+// Table position of a short key: a multiply-xorshift mix (much cheaper than XXH3; the XXH3 hash
+// the merge needs is computed once per entry instead of once per value).
+inline uint64_t ShortKeyHash(const KeyWords& k, size_t len) {
+  uint64_t x = k.w0 ^ (k.w1 * 0x9E3779B97F4A7C15ULL) ^ (k.w2 * 0xC2B2AE3D27D4EB4FULL) ^ len;
+  x ^= x >> 32;
+  x *= 0xD6E8FEB86659FD93ULL;
+  return x ^ (x >> 32);
+}
+
 // ------------------------------------------------------------------------------------------------
-// Per-block string dictionary: open addressing over an arena, no allocation per value. It hashes
-// with StringDictionary::HashOf and keeps each hash, so the merge into the column's dictionary
-// does not hash the value again.
+// Per-block string dictionary: open addressing over an arena, no allocation per value. Each entry
+// keeps its StringDictionary::HashOf hash, so the merge into the column's dictionary does not hash
+// the value again.
+//
+// Keys of up to kInlineKeyBytes bytes (every id of the reference tables) live in their table slot
+// as well (32 bytes: key words, length, code), so a lookup touches one slot and nothing else; a
+// longer key's slot holds its hash, and a match is confirmed against the arena.
 //
 // A column of (nearly) unique values, such as transaction_id, gains nothing from deduplicating
 // within a block, and its table would be one cache miss per value on top of the merge's. So once
@@ -227,9 +309,9 @@ class LocalDict {
     arena_.clear();
     entries_.clear();
     if (slots_.size() > kInitialSlots * 64) {
-      slots_.assign(kInitialSlots, Slot{0, -1});  // do not carry a huge table into small blocks
+      slots_.assign(kInitialSlots, Slot{});  // do not carry a huge table into small blocks
     } else {
-      std::fill(slots_.begin(), slots_.end(), Slot{0, -1});
+      std::fill(slots_.begin(), slots_.end(), Slot{});
     }
   }
 
@@ -242,31 +324,38 @@ class LocalDict {
 
   /// Code of the text, adding it if new (`added` tells which).
   int32_t GetOrAdd(const char* s, size_t len, bool& added) {
-    const uint64_t h = StringDictionary::HashOf(std::string_view(s, len));
     added = true;
-    if (append_from_ != INT32_MAX) return Append(s, len, h);
+    if (append_from_ != INT32_MAX) return Append(s, len);
     if (++lookups_ == kProbeValues && entries_.size() * 4 > kProbeValues * 3) {
       append_from_ = size();
-      return Append(s, len, h);
+      return Append(s, len);
     }
     if (entries_.size() * 2 >= slots_.size()) Grow();  // also the first allocation
-    const auto tag = static_cast<uint32_t>(h >> 32);
+    const bool inline_key = len <= kInlineKeyBytes;
+    KeyWords k;
+    uint64_t h;
+    if (inline_key) {
+      k = ShortKey(s, len);
+      h = ShortKeyHash(k, len);
+    } else {
+      h = StringDictionary::HashOf(std::string_view(s, len));
+      k.w0 = h;
+    }
     const size_t mask = slots_.size() - 1;
     size_t i = h & mask;
     for (;;) {
-      const Slot sl = slots_[i];
+      const Slot& sl = slots_[i];
       if (sl.code < 0) break;
-      if (sl.tag == tag) {
-        const Entry& e = entries_[static_cast<size_t>(sl.code)];
-        if (e.len == len && std::memcmp(arena_.data() + e.offset, s, len) == 0) {
-          added = false;
-          return sl.code;
-        }
+      if (sl.len == len && sl.key.w0 == k.w0 && sl.key.w1 == k.w1 && sl.key.w2 == k.w2 &&
+          (inline_key ||
+           SameBytes(arena_.data() + entries_[static_cast<size_t>(sl.code)].offset, s, len))) {
+        added = false;
+        return sl.code;
       }
       i = (i + 1) & mask;
     }
-    const int32_t code = Append(s, len, h);
-    slots_[i] = Slot{tag, code};
+    const int32_t code = inline_key ? Append(s, len) : Append(s, len, h);
+    slots_[i] = Slot{k, static_cast<uint32_t>(len), code};
     return code;
   }
 
@@ -277,7 +366,7 @@ class LocalDict {
     const auto code = static_cast<int32_t>(entries_.size() - 1);
     if (code < append_from_) {
       const size_t mask = slots_.size() - 1;
-      size_t i = e.hash & mask;
+      size_t i = SlotHash(e) & mask;
       while (slots_[i].code != code) i = (i + 1) & mask;
       slots_[i].code = -1;
     }
@@ -289,15 +378,19 @@ class LocalDict {
   static constexpr size_t kInitialSlots = 256;
   static constexpr uint32_t kProbeValues = 4096;
   struct Entry {
-    uint64_t hash;
+    uint64_t hash;    // StringDictionary::HashOf
     uint32_t offset;  // in arena_ (a block is far below 4 GiB)
     uint32_t len;
   };
-  struct Slot {
-    uint32_t tag;
-    int32_t code;
+  struct alignas(32) Slot {
+    KeyWords key;  // ShortKey, or {hash, 0, 0} for a longer key
+    uint32_t len = 0;
+    int32_t code = -1;  // -1: empty
   };
 
+  int32_t Append(const char* s, size_t len) {
+    return Append(s, len, StringDictionary::HashOf(std::string_view(s, len)));
+  }
   int32_t Append(const char* s, size_t len, uint64_t h) {
     const auto code = static_cast<int32_t>(entries_.size());
     entries_.push_back(Entry{h, static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(len)});
@@ -305,13 +398,24 @@ class LocalDict {
     return code;
   }
 
+  // The slot of an entry: its key words and table hash, recomputed from the arena.
+  Slot SlotOf(const Entry& e, int32_t code) const {
+    if (e.len > kInlineKeyBytes) return Slot{KeyWords{e.hash, 0, 0}, e.len, code};
+    return Slot{ShortKey(arena_.data() + e.offset, e.len), e.len, code};
+  }
+  uint64_t SlotHash(const Entry& e) const {
+    if (e.len > kInlineKeyBytes) return e.hash;
+    return ShortKeyHash(ShortKey(arena_.data() + e.offset, e.len), e.len);
+  }
+
   void Grow() {
-    slots_.assign(std::max(kInitialSlots, slots_.size() * 2), Slot{0, -1});
+    slots_.assign(std::max(kInitialSlots, slots_.size() * 2), Slot{});
     const size_t mask = slots_.size() - 1;
     for (size_t c = 0; c < entries_.size(); ++c) {  // in code order, as if inserted anew
-      size_t i = entries_[c].hash & mask;
+      const Entry& e = entries_[c];
+      size_t i = SlotHash(e) & mask;
       while (slots_[i].code >= 0) i = (i + 1) & mask;
-      slots_[i] = Slot{static_cast<uint32_t>(entries_[c].hash >> 32), static_cast<int32_t>(c)};
+      slots_[i] = SlotOf(e, static_cast<int32_t>(c));
     }
   }
 
@@ -333,21 +437,64 @@ struct FieldPlan {
 struct ParsePlan {
   std::vector<FieldPlan> fields;  // one per header column
   std::vector<Action> out_actions;
+  std::vector<uint32_t> parsed_fields;  // header indices of the fields that are not skipped
+  csv_scan::Level level = csv_scan::Level::kGeneral;  // kGeneral: no fast record path
   char delimiter = ',';
   bool skip_blank_lines = true;  // blank lines are rows only in a one-column file
   uint64_t max_bad_rows = 0;     // a block stops after more bad rows than this
 };
 
+// A block's values of one column: std::vector's interface as far as the parser uses it, with an
+// append that is always inlined (the parser appends a value per field; growing is the rare,
+// out-of-line case) and no zero-filling of the capacity.
+template <typename T>
+class PodVector {
+ public:
+  size_t size() const { return size_; }
+  const T* begin() const { return data_.get(); }
+  const T* end() const { return data_.get() + size_; }
+  const T& operator[](size_t i) const { return data_[i]; }
+  void clear() { size_ = 0; }
+  /// Only shrinks (the rollback of a bad row).
+  void resize(size_t n) { size_ = std::min(size_, n); }
+  void push_back(T v) {
+    if (size_ == capacity_) [[unlikely]]
+      Grow();
+    data_[size_++] = v;
+  }
+
+ private:
+  [[gnu::noinline]] void Grow() {
+    const size_t capacity = std::max<size_t>(1024, capacity_ * 2);
+    auto bigger = std::make_unique_for_overwrite<T[]>(capacity);
+    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_ * sizeof(T));
+    data_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+
+  std::unique_ptr<T[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
 struct OutColumn {
   Action action = Action::kSkip;
-  std::vector<int64_t> i64;
-  std::vector<double> f64;
-  std::vector<int32_t> codes;
-  std::vector<uint8_t> bools;
+  PodVector<int64_t> i64;
+  PodVector<double> f64;
+  PodVector<int32_t> codes;
+  PodVector<uint8_t> bools;
   LocalDict dict;
   size_t dict_added_row = SIZE_MAX;  // the row that added the dictionary's last entry
-  uint8_t mask = kCanAll;            // kInfer: candidate types
-  bool seen = false;                 // kInfer: any non-empty value
+  // The fast path's previous text (unquoted, in the block's buffer) and its string code, timestamp
+  // or number: ids, times and amounts repeat on consecutive rows (a client's receipts, a
+  // receipt's lines, points that are mostly 0.0), and such a repeat costs a compare.
+  const char* last_text = nullptr;
+  uint32_t last_len = 0;
+  int32_t last_code = kNullCode;
+  int64_t last_value = 0;
+  double last_double = 0;
+  uint8_t mask = kCanAll;  // kInfer: candidate types
+  bool seen = false;       // kInfer: any non-empty value
   uint8_t saved_mask = kCanAll;
   bool saved_seen = false;
 
@@ -359,6 +506,7 @@ struct OutColumn {
     bools.clear();
     if (a == Action::kString) dict.Clear();
     dict_added_row = SIZE_MAX;
+    last_text = nullptr;
     mask = kCanAll;
     seen = false;
   }
@@ -377,6 +525,7 @@ struct OutColumn {
         break;
       case Action::kString:
         codes.resize(std::min(codes.size(), rows));
+        last_text = nullptr;  // its code may be the entry removed here
         if (dict_added_row == rows) {
           dict.PopLast();
           dict_added_row = SIZE_MAX;
@@ -455,6 +604,8 @@ class BlockParser {
     special_[d] = special_['\n'] = special_['\r'] = special_['"'] = true;
     term_[d] = term_['\n'] = term_['\r'] = true;
     for (const FieldPlan& f : plan.fields) has_infer_ |= f.action == Action::kInfer;
+    fast_ = plan.level != csv_scan::Level::kGeneral;
+    if (fast_) ends_.resize(nfields_);
   }
 
   void Parse(const char* begin, const char* end, BlockResult& out) {
@@ -463,6 +614,8 @@ class BlockParser {
     out.cols.resize(plan_.out_actions.size());
     for (size_t c = 0; c < out.cols.size(); ++c) out.cols[c].Reset(plan_.out_actions[c]);
     end_ = end;
+    last_word_ = static_cast<size_t>(end - base_) >> 6;
+    win_begin_ = win_end_ = 0;
     const char* p = begin;
     while (p < end) {
       if (plan_.skip_blank_lines && (*p == '\n' || (*p == '\r' && p[1] == '\n'))) {
@@ -471,6 +624,16 @@ class BlockParser {
       }
       const char* record = p;
       if (has_infer_) SaveInferState(out);
+      if (fast_) {
+        const FastResult r = FastRecord(p, out);
+        if (r == FastResult::kDone) {
+          ++out.rows;
+          continue;
+        }
+        if (r == FastResult::kPartlyStored) {
+          for (OutColumn& c : out.cols) c.Rollback(out.rows);
+        }
+      }
       if (ParseRecord(p, out)) {
         ++out.rows;
         continue;
@@ -492,6 +655,137 @@ class BlockParser {
   }
 
   bool IsEol(const char* q) const { return *q == '\n' || (*q == '\r' && q[1] == '\n'); }
+
+  // ----------------------------------------------------------------------------------------------
+  // The fast record path. Field and record ends come from bit masks of the delimiter, '\n' and
+  // '"' bytes (csv_scan.h), computed for a window of 64-byte words (counted from base_) at a
+  // time; then only the fields the plan parses are looked at, by inline parsers that must take
+  // the whole field. Anything else (a quote anywhere in the record, a wrong number of fields, a
+  // value those parsers do not take) gives up, possibly after storing part of the row (FastResult
+  // tells): the caller rolls the row back and ParseRecord, the general path, parses the record and
+  // decides.
+  // So the fast path can only ever produce what ParseRecord would have produced, faster.
+  //
+  // Why field ends from the masks are ParseRecord's: without quotes, a field ends at the next
+  // delimiter or '\n' (a CR is data unless it precedes the '\n'), and the record at the first
+  // '\n'. The delimiter is one that no number, timestamp or bool text contains (FastPathDelimiter),
+  // so the inline parsers stop at a field's end exactly where ParseRecord's stop.
+
+  static constexpr size_t kWindowWords = 64;
+
+  // Masks of the words from w on (up to the word holding end_) into the window.
+  bool LoadWindow(size_t w) {
+    if (w > last_word_) return false;
+    const size_t n = std::min(kWindowWords, last_word_ + 1 - w);
+    csv_scan::ClassMasks(plan_.level, base_ + (w << 6), n, plan_.delimiter, win_delims_.data(),
+                         win_newlines_.data(), win_quotes_.data());
+    win_begin_ = w;
+    win_end_ = w + n;
+    return true;
+  }
+
+  enum class FastResult : uint8_t { kDone, kNothingStored, kPartlyStored };
+
+  FastResult FastRecord(const char*& pp, BlockResult& out) {
+    const char* p = pp;
+    const auto off = static_cast<size_t>(p - base_);
+    size_t w = off >> 6;
+    uint64_t from = ~uint64_t{0} << (off & 63);  // bits of the record's bytes in word w
+    const uint32_t last = nfields_ - 1;
+    uint32_t f = 0;
+    const char* line_end;
+    for (;;) {
+      if ((w < win_begin_ || w >= win_end_) && !LoadWindow(w)) return FastResult::kNothingStored;
+      const size_t i = w - win_begin_;
+      const uint64_t nl = win_newlines_[i] & from;
+      const uint64_t before = nl != 0 ? (nl & (0 - nl)) - 1 : ~uint64_t{0};  // before the '\n'
+      if ((win_quotes_[i] & from & before) != 0) return FastResult::kNothingStored;
+      const char* word = base_ + (w << 6);
+      for (uint64_t d = win_delims_[i] & from & before; d != 0; d &= d - 1) {
+        if (f == last) return FastResult::kNothingStored;  // too many fields
+        ends_[f++] = word + std::countr_zero(d);
+      }
+      if (nl != 0) {
+        line_end = word + std::countr_zero(nl);
+        break;
+      }
+      ++w;
+      from = ~uint64_t{0};
+    }
+    if (f != last || line_end > end_) return FastResult::kNothingStored;  // too few fields
+    const char* last_start = f == 0 ? p : ends_[f - 1] + 1;
+    ends_[f] = line_end - (line_end > last_start && line_end[-1] == '\r');  // CRLF
+    for (uint32_t k : plan_.parsed_fields) {
+      if (!StoreField(plan_.fields[k], k == 0 ? p : ends_[k - 1] + 1, ends_[k], out)) {
+        return FastResult::kPartlyStored;
+      }
+    }
+    pp = std::min(line_end + 1, end_);
+    return FastResult::kDone;
+  }
+
+  // Stores the unquoted field [s, e) (no quote or '\n' inside) as ParseRecord would, or returns
+  // false if the inline parsers do not take all of it.
+  bool StoreField(const FieldPlan& fp, const char* s, const char* e, BlockResult& out) {
+    OutColumn& c = out.cols[fp.out];
+    switch (fp.action) {
+      case Action::kString:
+        StoreUnquotedString(c, s, static_cast<size_t>(e - s), out.rows);
+        return true;
+      case Action::kFloat64: {
+        double v = kNullFloat64;
+        const auto len = static_cast<size_t>(e - s);
+        if (len == c.last_len && c.last_text != nullptr && SameText(s, c.last_text, len)) {
+          v = c.last_double;
+        } else if (len != 0) {
+          const char* end;
+          if (!FastDecimal(s, v, end) || end != e) {
+            const auto r = fast_float::from_chars(s + (*s == '+' && s[1] != '-'), e, v);
+            if (r.ec != std::errc() || r.ptr != e) return false;
+          }
+          c.last_text = s;
+          c.last_len = static_cast<uint32_t>(len);
+          c.last_double = v;
+        }
+        c.f64.push_back(v);
+        return true;
+      }
+      case Action::kTimestamp: {
+        int64_t v = kNullInt64;
+        const auto len = static_cast<size_t>(e - s);
+        if (len == c.last_len && c.last_text != nullptr && SameText(s, c.last_text, len)) {
+          v = c.last_value;
+        } else if (len != 0) {
+          const char* end;
+          if (!FastTimestamp(s, v, end) || end != e) return false;
+          c.last_text = s;
+          c.last_len = static_cast<uint32_t>(len);
+          c.last_value = v;
+        }
+        c.i64.push_back(v);
+        return true;
+      }
+      case Action::kInt64: {
+        int64_t v = kNullInt64;
+        if (s != e) {
+          const char* d = s + (*s == '-' || *s == '+');
+          const char* q = d;
+          uint64_t u = 0;
+          while (Digit(*q) < 10 && q - d < 18) u = u * 10 + Digit(*q++);
+          if (q == d || q != e) return false;
+          v = *s == '-' ? -static_cast<int64_t>(u) : static_cast<int64_t>(u);
+        }
+        c.i64.push_back(v);
+        return true;
+      }
+      case Action::kBool:
+      case Action::kInfer:
+        return StoreText(fp, std::string_view(s, static_cast<size_t>(e - s)), out);
+      case Action::kSkip:
+        return true;
+    }
+    return true;
+  }
 
   // A field's text may end at q: the delimiter or a line end (a lone CR is data).
   bool EndsField(const char* q) const {
@@ -599,7 +893,9 @@ class BlockParser {
     return true;
   }
 
+  // A string that may be unescaped into scratch_ (a quoted field).
   static void StoreString(OutColumn& c, const char* s, size_t len, size_t row) {
+    c.last_text = nullptr;
     if (len == 0) {
       c.codes.push_back(kNullCode);
       return;
@@ -607,6 +903,26 @@ class BlockParser {
     bool added;
     c.codes.push_back(c.dict.GetOrAdd(s, len, added));
     if (added) c.dict_added_row = row;
+  }
+
+  // A string that stays in the block's buffer (an unquoted field): a repeat of the previous
+  // row's string reuses its code without a dictionary lookup.
+  static void StoreUnquotedString(OutColumn& c, const char* s, size_t len, size_t row) {
+    if (len == 0) {
+      c.codes.push_back(kNullCode);
+      return;
+    }
+    if (len == c.last_len && c.last_text != nullptr && SameText(s, c.last_text, len)) {
+      c.codes.push_back(c.last_code);
+      return;
+    }
+    bool added;
+    const int32_t code = c.dict.GetOrAdd(s, len, added);
+    c.codes.push_back(code);
+    if (added) c.dict_added_row = row;
+    c.last_text = s;
+    c.last_len = static_cast<uint32_t>(len);
+    c.last_code = code;
   }
 
   bool Fail(ErrorKind kind, uint32_t field, const char* at, std::string_view text,
@@ -716,7 +1032,7 @@ class BlockParser {
           case Action::kString: {
             q = ScanUnquoted(p);
             if (*q == '"') return Fail(ErrorKind::kQuoteInField, f, p, LineRest(p));
-            StoreString(out.cols[fp.out], p, static_cast<size_t>(q - p), out.rows);
+            StoreUnquotedString(out.cols[fp.out], p, static_cast<size_t>(q - p), out.rows);
             break;
           }
           case Action::kTimestamp: {
@@ -778,6 +1094,16 @@ class BlockParser {
   const char* end_ = nullptr;
   const uint32_t nfields_;
   bool has_infer_ = false;
+  bool fast_ = false;
+  // Fast path: the window of masks (words [win_begin_, win_end_) from base_), the word holding
+  // end_, and the end of each field of the current record.
+  size_t win_begin_ = 0;
+  size_t win_end_ = 0;
+  size_t last_word_ = 0;
+  std::array<uint64_t, kWindowWords> win_delims_;
+  std::array<uint64_t, kWindowWords> win_newlines_;
+  std::array<uint64_t, kWindowWords> win_quotes_;
+  std::vector<const char*> ends_;
   std::array<bool, 256> special_{};
   std::array<bool, 256> term_{};
   std::string scratch_;
@@ -787,23 +1113,113 @@ class BlockParser {
 // ------------------------------------------------------------------------------------------------
 // Input buffering at record granularity
 
+// A plain file mapped into memory, so that the reader parses its pages in place instead of
+// copying them with read(). Private and writable only for the sentinel: the region is the file's
+// pages followed by at least one zero page, and a '\n' is written right after the last byte (into
+// the file's last page past its end, or the zero page), so that scans past the data behave as in
+// the read() buffer.
+class MappedFile {
+ public:
+  /// nullptr if the file cannot be mapped (then it is read with read(), which reports errors).
+  static std::unique_ptr<MappedFile> Open(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return nullptr;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+      ::close(fd);
+      return nullptr;
+    }
+    const auto size = static_cast<size_t>(st.st_size);
+    const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    const size_t length = (size + page - 1) / page * page + std::max(page, kPadding);
+    void* region =
+        ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (region == MAP_FAILED) {
+      ::close(fd);
+      return nullptr;
+    }
+    void* file = ::mmap(region, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0);
+    ::close(fd);
+    if (file == MAP_FAILED) {
+      ::munmap(region, length);
+      return nullptr;
+    }
+    (void)::madvise(region, size, MADV_SEQUENTIAL);
+    static_cast<char*>(region)[size] = '\n';
+    return std::unique_ptr<MappedFile>(
+        new MappedFile(static_cast<char*>(region), size, length, page));
+  }
+
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile() { ::munmap(base_, length_); }
+
+  const char* data() const { return base_; }
+  size_t size() const { return size_; }
+
+  /// Maps the pages of [begin, end) now, in one call instead of a page fault per few pages.
+  void Populate(size_t begin, size_t end) const {
+#ifdef MADV_POPULATE_READ
+    begin = begin / page_ * page_;
+    if (end > begin) (void)::madvise(base_ + begin, end - begin, MADV_POPULATE_READ);
+#else
+    (void)begin;
+    (void)end;
+#endif
+  }
+
+  /// The bytes before `offset` are no longer needed: unmaps their whole pages (the page cache
+  /// keeps them), so the process's resident memory stays about one round. The sentinel's page
+  /// is never released: it lies at or after the end of the data.
+  void Release(size_t offset) {
+    const size_t upto = offset / page_ * page_;
+    if (upto <= released_) return;
+    (void)::madvise(base_ + released_, upto - released_, MADV_DONTNEED);
+    released_ = upto;
+  }
+
+ private:
+  MappedFile(char* base, size_t size, size_t length, size_t page)
+      : base_(base), size_(size), length_(length), page_(page) {}
+
+  char* base_;
+  size_t size_;
+  size_t length_;
+  size_t page_;
+  size_t released_ = 0;
+};
+
+// The input as consecutive bytes, consumed at record granularity: a buffer filled with read()
+// from an InputStream, or a MappedFile. Either way a '\n' sentinel follows the data when the
+// input has ended, and at least kPadding readable bytes follow the data always.
 class RecordBuffer {
  public:
   RecordBuffer(std::unique_ptr<InputStream> in, std::string name)
       : in_(std::move(in)), name_(std::move(name)) {
     Reserve(0);
   }
+  RecordBuffer(std::unique_ptr<MappedFile> map, std::string name)
+      : map_(std::move(map)), name_(std::move(name)) {}
 
   const std::string& name() const { return name_; }
-  const char* data() const { return buf_.get(); }
+  const char* data() const { return map_ ? map_->data() + consumed_ : buf_.get(); }
   size_t size() const { return size_; }
   bool eof() const { return eof_; }
   uint64_t line() const { return line_; }
-  InputStream& stream() { return *in_; }
+  /// For progress: the input's size and how much of it has been read.
+  uint64_t raw_size() const { return map_ ? map_->size() : in_->raw_size(); }
+  uint64_t raw_position() const { return map_ ? consumed_ + size_ : in_->raw_position(); }
 
   /// Reads until size() >= target or the end of the input. The buffer grows by doubling as data
   /// actually arrives, so a small input never costs a round-sized allocation.
   Status Fill(size_t target) {
+    if (map_) {
+      const size_t old = consumed_ + size_;
+      size_ = std::min(target, map_->size() - consumed_);
+      eof_ = consumed_ + size_ == map_->size();
+      map_->Populate(old, consumed_ + size_);
+      return Status::Ok();
+    }
     while (!eof_ && size_ < target) {
       const size_t want = std::min(target, std::max(size_ * 2, size_t{64} << 10));
       Reserve(want);
@@ -812,19 +1228,32 @@ class RecordBuffer {
       size_ += *got;
       if (size_ < want) eof_ = true;
     }
-    buf_[size_] = '\n';  // sentinel: every unquoted scan stops here
+    SetSentinel();
     return Status::Ok();
   }
 
   /// Drops the first n bytes (which hold `newlines` line ends).
   void Consume(size_t n, uint64_t newlines) {
+    line_ += newlines;
+    if (map_) {
+      consumed_ += n;
+      size_ -= n;
+      map_->Release(consumed_);
+      return;
+    }
     std::memmove(buf_.get(), buf_.get() + n, size_ - n);
     size_ -= n;
-    buf_[size_] = '\n';
-    line_ += newlines;
+    SetSentinel();
   }
 
  private:
+  // A '\n' after the data stops every unquoted scan; the rest of the padding is zero, so that
+  // the fast path's 64-byte words past the data read defined bytes.
+  void SetSentinel() {
+    std::memset(buf_.get() + size_, 0, kPadding);
+    buf_[size_] = '\n';
+  }
+
   void Reserve(size_t n) {
     if (buf_ && capacity_ >= n) return;
     auto bigger = std::make_unique_for_overwrite<char[]>(n + kPadding);
@@ -838,6 +1267,8 @@ class RecordBuffer {
   }
 
   std::unique_ptr<InputStream> in_;
+  std::unique_ptr<MappedFile> map_;
+  size_t consumed_ = 0;  // mapped: bytes of the file before data()
   std::string name_;
   std::unique_ptr<char[]> buf_;
   size_t capacity_ = 0;
@@ -847,9 +1278,9 @@ class RecordBuffer {
 };
 
 uint64_t CountNewlines(const char* p, size_t n) {
-  uint64_t c = 0;
-  for (size_t i = 0; i < n; ++i) c += p[i] == '\n';
-  return c;
+  uint64_t quotes = 0, newlines = 0;
+  csv_scan::CountQuotesAndNewlines(csv_scan::ActiveLevel(), p, n, quotes, newlines);
+  return newlines;
 }
 
 // Record-aligned blocks of the current buffer.
@@ -871,18 +1302,13 @@ Layout ComputeLayout(const RecordBuffer& rb, size_t block_size, int threads) {
   const char* d = rb.data();
   const size_t n = rb.size();
   const size_t nb = std::max<size_t>(1, (n + block_size - 1) / block_size);
-  std::vector<uint64_t> quotes(nb);
+  std::vector<uint64_t> quotes(nb, 0);
   lay.newlines.assign(nb, 0);
+  const csv_scan::Level level = csv_scan::ActiveLevel();
   ParallelFor(threads, nb, [&](size_t k, int) {
     const size_t b = k * block_size;
     const size_t e = std::min(n, b + block_size);
-    uint64_t qc = 0, nc = 0;
-    for (size_t i = b; i < e; ++i) {
-      qc += d[i] == '"';
-      nc += d[i] == '\n';
-    }
-    quotes[k] = qc;
-    lay.newlines[k] = nc;
+    csv_scan::CountQuotesAndNewlines(level, d + b, e - b, quotes[k], lay.newlines[k]);
   });
   std::vector<uint8_t> parity(nb + 1, 0);  // quote parity before fixed block k
   for (size_t k = 0; k < nb; ++k) parity[k + 1] = parity[k] ^ static_cast<uint8_t>(quotes[k] & 1);
@@ -1146,6 +1572,13 @@ Status ResolveColumns(ReaderContext& ctx) {
   return Status::Ok();
 }
 
+// Delimiters for the fast record path: none of them can continue a number, timestamp or bool
+// text (fast_float alone takes digits, signs, '.', letters and parentheses), so its inline parsers
+// end where ParseRecord's do. Files with other delimiters take the general path only.
+bool FastPathDelimiter(char d) {
+  return d == ',' || d == ';' || d == '\t' || d == '|';
+}
+
 ParsePlan MakePlan(const ReaderContext& ctx, bool infer) {
   ParsePlan plan;
   plan.delimiter = ctx.options->delimiter;
@@ -1158,6 +1591,11 @@ ParsePlan MakePlan(const ReaderContext& ctx, bool infer) {
     plan.fields[s.field] = FieldPlan{a, static_cast<uint32_t>(c)};
     plan.out_actions.push_back(a);
   }
+  for (uint32_t f = 0; f < plan.fields.size(); ++f) {
+    if (plan.fields[f].action != Action::kSkip) plan.parsed_fields.push_back(f);
+  }
+  plan.level =
+      FastPathDelimiter(plan.delimiter) ? csv_scan::ActiveLevel() : csv_scan::Level::kGeneral;
   return plan;
 }
 
@@ -1220,7 +1658,8 @@ class RoundRunner {
 
   /// Parses rounds until the input ends. `merge` gets each round, in file order; with more than
   /// one thread it runs on a helper thread while the next round is parsed (double buffering), and
-  /// `after` (if set) then runs on the calling thread once that round's merge is done. If
+  /// `after` (if set) then runs on the calling thread once that round's merge is done, also while
+  /// the next round is parsed (on a thread of its own then). If
   /// `first_block_only`, parses only the first block of the first round and consumes nothing.
   Status Run(RecordBuffer& rb, bool first_block_only, Progress* progress,
              const std::function<Status(Round&)>& merge,
@@ -1242,7 +1681,7 @@ class RoundRunner {
       return after ? after() : Status::Ok();
     };
 
-    const uint64_t raw_size = rb.stream().raw_size();
+    const uint64_t raw_size = rb.raw_size();
     // Counted from 0, not from the current position: the header read may already have buffered
     // the whole file (anything under a round), and those bytes are parsed in the first round.
     uint64_t raw_seen = 0;
@@ -1260,10 +1699,29 @@ class RoundRunner {
       std::vector<BlockResult>& results = results_[set];
       const size_t nb = first_block_only ? 1 : lay.blocks();
       if (results.size() < nb) results.resize(nb);
-      ParallelFor(threads, nb, [&](size_t k, int) {
-        BlockParser parser(plan_, rb.data());
-        parser.Parse(rb.data() + lay.starts[k], rb.data() + lay.starts[k + 1], results[k]);
-      });
+      auto parse = [&] {
+        ParallelFor(threads, nb, [&](size_t k, int) {
+          BlockParser parser(plan_, rb.data());
+          parser.Parse(rb.data() + lay.starts[k], rb.data() + lay.starts[k + 1], results[k]);
+        });
+      };
+      Status previous;
+      if (helper.joinable()) {
+        // The previous round's merge and `after` (the batch consumer, on this thread) overlap
+        // this round's parse.
+        std::thread parser(parse);
+        struct JoinParser {
+          std::thread& t;
+          ~JoinParser() {
+            if (t.joinable()) t.join();
+          }
+        } join_parser{parser};
+        previous = finish_previous();  // frees the other result set, too
+        parser.join();
+      } else {
+        parse();
+      }
+      UPCAMP_RETURN_IF_ERROR(previous);
       Round round;
       round.blocks = &results;
       round.nblocks = nb;
@@ -1283,7 +1741,7 @@ class RoundRunner {
       }
       if (first_block_only) return merge(round);
       rb.Consume(lay.usable, lay.usable_newlines);
-      const uint64_t raw = rb.stream().raw_position();
+      const uint64_t raw = rb.raw_position();
       round.input_fraction =
           raw_size > 0 ? std::min(1.0, static_cast<double>(raw) / static_cast<double>(raw_size))
                        : 1.0;
@@ -1292,7 +1750,6 @@ class RoundRunner {
         raw_seen = raw;
       }
       if (pipelined) {
-        UPCAMP_RETURN_IF_ERROR(finish_previous());  // frees the other result set, too
         helper = std::thread([&merge, &helper_status, round]() mutable {
           try {
             helper_status = merge(round);
@@ -1433,21 +1890,27 @@ void ReportSkipped(const ReaderContext& ctx, const RoundRunner& runner) {
                runner.first_error());
 }
 
-using StreamFactory = std::function<Result<std::unique_ptr<InputStream>>()>;
+using InputFactory = std::function<Result<std::unique_ptr<RecordBuffer>>()>;
 
-Result<std::unique_ptr<InputStream>> OpenMaybePrefetching(const std::string& path) {
+// A plain file is mapped; a compressed one (or one that cannot be mapped) is streamed, with the
+// decompression on a prefetching thread.
+Result<std::unique_ptr<RecordBuffer>> OpenFile(const std::string& path) {
+  const bool compressed = !CompressionSuffix(path).empty();
+  if (!compressed) {
+    if (auto map = MappedFile::Open(path)) {
+      return std::make_unique<RecordBuffer>(std::move(map), path);
+    }
+  }
   auto in = InputStream::Open(path);
   if (!in.ok()) return in.status();
-  if (!CompressionSuffix(path).empty()) return InputStream::Prefetching(std::move(*in));
-  return in;
+  if (compressed) *in = InputStream::Prefetching(std::move(*in));
+  return std::make_unique<RecordBuffer>(std::move(*in), path);
 }
 
 // Opens the input and reads the header; fills ctx.header and ctx.columns.
-Result<std::unique_ptr<RecordBuffer>> OpenReader(const StreamFactory& open, ReaderContext& ctx,
+Result<std::unique_ptr<RecordBuffer>> OpenReader(const InputFactory& open, ReaderContext& ctx,
                                                  size_t first_fill) {
-  auto in = open();
-  if (!in.ok()) return in.status();
-  auto rb = std::make_unique<RecordBuffer>(std::move(*in), ctx.name);
+  UPCAMP_ASSIGN_OR_RETURN(std::unique_ptr<RecordBuffer> rb, open());
   auto header = ReadHeader(*rb, ctx.options->delimiter, first_fill);
   if (!header.ok()) return header.status();
   ctx.header = std::move(*header);
@@ -1465,7 +1928,7 @@ Status InferTypes(ReaderContext& ctx, RecordBuffer& rb, bool first_block_only) {
   std::unique_ptr<Progress> progress;
   if (!ctx.options->progress_label.empty() && !first_block_only) {
     progress = std::make_unique<Progress>(ctx.options->progress_label + " (inferring types)",
-                                          rb.stream().raw_size(), "bytes");
+                                          rb.raw_size(), "bytes");
   }
   UPCAMP_RETURN_IF_ERROR(runner.Run(rb, first_block_only, progress.get(), [&](Round& round) {
     for (size_t k = 0; k < round.nblocks; ++k) {
@@ -1492,7 +1955,7 @@ size_t RoundBytes(const CsvReadOptions& o) {
 }
 
 // Validates the options, opens the input and reads the header.
-Result<std::unique_ptr<RecordBuffer>> Start(const StreamFactory& open, ReaderContext& ctx) {
+Result<std::unique_ptr<RecordBuffer>> Start(const InputFactory& open, ReaderContext& ctx) {
   UPCAMP_RETURN_IF_ERROR(ValidateOptions(*ctx.options));
   return OpenReader(open, ctx, RoundBytes(*ctx.options));
 }
@@ -1506,8 +1969,7 @@ Status ParseTyped(const ReaderContext& ctx, RecordBuffer& rb, std::vector<Column
   RoundRunner runner(ctx, plan);
   std::unique_ptr<Progress> progress;
   if (!ctx.options->progress_label.empty()) {
-    progress =
-        std::make_unique<Progress>(ctx.options->progress_label, rb.stream().raw_size(), "bytes");
+    progress = std::make_unique<Progress>(ctx.options->progress_label, rb.raw_size(), "bytes");
   }
   UPCAMP_RETURN_IF_ERROR(runner.Run(
       rb, false, progress.get(),
@@ -1521,7 +1983,7 @@ Status ParseTyped(const ReaderContext& ctx, RecordBuffer& rb, std::vector<Column
   return Status::Ok();
 }
 
-Result<Table> ReadAll(const StreamFactory& open, std::string name, const CsvReadOptions& options) {
+Result<Table> ReadAll(const InputFactory& open, std::string name, const CsvReadOptions& options) {
   ReaderContext ctx;
   ctx.name = std::move(name);
   ctx.options = &options;
@@ -1557,14 +2019,17 @@ Result<Table> ReadAll(const StreamFactory& open, std::string name, const CsvRead
 }  // namespace
 
 Result<Table> ReadCsv(const std::string& path, const CsvReadOptions& options) {
-  return ReadAll([&] { return OpenMaybePrefetching(path); }, path, options);
+  return ReadAll([&] { return OpenFile(path); }, path, options);
 }
 
 Result<Table> ReadCsvString(std::string_view text, const CsvReadOptions& options,
                             std::string_view name) {
+  const std::string file_name(name);
   return ReadAll(
-      [&]() -> Result<std::unique_ptr<InputStream>> { return InputStream::FromMemory(text); },
-      std::string(name), options);
+      [&]() -> Result<std::unique_ptr<RecordBuffer>> {
+        return std::make_unique<RecordBuffer>(InputStream::FromMemory(text), file_name);
+      },
+      file_name, options);
 }
 
 Result<std::vector<std::string>> ReadCsvHeader(const std::string& path, char delimiter) {
@@ -1583,7 +2048,7 @@ Status ReadCsvBatches(const std::string& path, const CsvReadOptions& options,
   ctx.name = path;
   ctx.options = &options;
   UPCAMP_ASSIGN_OR_RETURN(std::unique_ptr<RecordBuffer> rb,
-                          Start([&] { return OpenMaybePrefetching(path); }, ctx));
+                          Start([&] { return OpenFile(path); }, ctx));
   if (NeedsInference(ctx)) {
     UPCAMP_RETURN_IF_ERROR(InferTypes(ctx, *rb, /*first_block_only=*/true));
     for (ColumnSpec& c : ctx.columns) c.declared = true;

@@ -12,6 +12,7 @@
 
 #include "core/civil_time.h"
 #include "core/log.h"
+#include "data/csv_scan.h"
 #include "testing.h"
 
 namespace upcamp {
@@ -820,6 +821,283 @@ TEST(CsvReaderTest, IntegerEdgeValues) {
   // INT64_MIN is the missing-value sentinel, so it cannot be data.
   EXPECT_FALSE(
       ReadCsvString("v\n-9223372036854775808\n", WithSchema({{"v", DataType::kInt64}})).ok());
+}
+
+// ------------------------------------------------------------------------------------------------
+// The fast record path (SIMD masks of delimiters, line ends and quotes; csv_scan.h) must give
+// exactly what the general byte-by-byte parser gives: the same table, codes included, or the same
+// error message, for every scan level this CPU has, any block size and thread count.
+
+// Restores the default scan level when a test ends, even after a failed assertion.
+struct ScanLevelGuard {
+  ~ScanLevelGuard() { csv_scan::SetLevelForTesting(std::nullopt); }
+};
+
+std::vector<csv_scan::Level> ScanLevels() {
+  std::vector<csv_scan::Level> levels = {csv_scan::Level::kGeneral, csv_scan::Level::kScalar};
+  if (csv_scan::BestLevel() >= csv_scan::Level::kSse2) levels.push_back(csv_scan::Level::kSse2);
+  if (csv_scan::BestLevel() >= csv_scan::Level::kAvx2) levels.push_back(csv_scan::Level::kAvx2);
+  return levels;
+}
+
+std::string Outcome(const Result<Table>& r) {
+  return r.ok() ? Dump(*r) : "error " + r.status().message();
+}
+
+// Reads `text` on every path; returns the general path's outcome (a table dump or the error).
+std::string ExpectSameOnEveryPath(const std::string& text, const CsvReadOptions& base,
+                                  std::vector<size_t> blocks = {64, 1000, size_t{1} << 20}) {
+  ScanLevelGuard guard;
+  csv_scan::SetLevelForTesting(csv_scan::Level::kGeneral);
+  const std::string reference = Outcome(ReadCsvString(text, base, "f.csv"));
+  for (csv_scan::Level level : ScanLevels()) {
+    csv_scan::SetLevelForTesting(level);
+    for (size_t block : blocks) {
+      for (int threads : {1, 3}) {
+        CsvReadOptions o = base;
+        o.block_size = block;
+        o.threads = threads;
+        EXPECT_EQ(Outcome(ReadCsvString(text, o, "f.csv")), reference)
+            << csv_scan::LevelName(level) << ", block " << block << ", threads " << threads;
+      }
+    }
+  }
+  return reference;
+}
+
+TEST(CsvFastPathTest, MessyFilesParseTheSameOnEveryPath) {
+  for (uint32_t seed : {1u, 2u}) {
+    const std::string text = MessyCsv(500, seed);
+    const std::string all = ExpectSameOnEveryPath(text, WithSchema(kMessySchema));
+    EXPECT_EQ(all.rfind("error", 0), std::string::npos) << all.substr(0, 200);
+    // Projections skip the quoted names and notes (with delimiters, quotes and newlines inside).
+    CsvReadOptions some = WithSchema(kMessySchema);
+    some.columns = {"amount", "id"};
+    ExpectSameOnEveryPath(text, some);
+    some.columns = {"flag"};
+    ExpectSameOnEveryPath(text, some);
+    ExpectSameOnEveryPath(text, {});  // inferred types
+  }
+}
+
+// Rows of every length from 1 to 140 bytes, so that delimiters, line ends, CRs of CRLF and the
+// starts of fields fall on every position of a 64-byte word (and on both sides of its edges).
+TEST(CsvFastPathTest, FieldsAtEveryPositionOfA64ByteWord) {
+  std::string text = "s,f,t,i\n";
+  std::vector<std::string> strings;
+  for (int i = 0; i < 300; ++i) {
+    const std::string s(static_cast<size_t>(i % 71), static_cast<char>('a' + i % 26));
+    strings.push_back(s.empty() ? "<null>" : s);
+    text += s + "," + std::to_string(i) + ".5," +
+            (i % 3 == 0
+                 ? ""
+                 : "2019-03-0" + std::to_string(1 + i % 9) + " 10:00:0" + std::to_string(i % 10)) +
+            "," + (i % 4 == 0 ? "" : std::to_string(-i)) + (i % 2 == 0 ? "\r\n" : "\n");
+  }
+  const CsvReadOptions o = WithSchema({{"s", DataType::kString},
+                                       {"f", DataType::kFloat64},
+                                       {"t", DataType::kTimestamp},
+                                       {"i", DataType::kInt64}});
+  ExpectSameOnEveryPath(text, o, {64, 100, 4096, size_t{1} << 20});
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, o));
+  EXPECT_EQ(Values(t.column(0)), strings);
+  EXPECT_EQ(t.column(1).float64s()[299], 299.5);
+  EXPECT_EQ(t.column(2).int64s()[1], *ParseTimestamp("2019-03-02 10:00:01"));
+  EXPECT_EQ(t.column(3).int64s()[299], -299);
+}
+
+TEST(CsvFastPathTest, QuotedFieldsAcrossWordAndBlockEdges) {
+  std::string text = "a,q,b\n";
+  for (int i = 0; i < 200; ++i) {
+    std::string inner(static_cast<size_t>(40 + i % 90), 'x');
+    inner[static_cast<size_t>(i) % inner.size()] = ',';
+    inner[static_cast<size_t>(i * 7) % inner.size()] = '\n';
+    if (i % 3 == 0) inner.insert(static_cast<size_t>(i) % inner.size(), "\"\"");
+    text += std::to_string(i) + ",\"" + inner + "\"," + std::to_string(i % 5) +
+            (i % 4 == 0 ? "\r\n" : "\n");
+  }
+  CsvReadOptions o = WithSchema({{"a", DataType::kInt64}, {"b", DataType::kInt64}});
+  ExpectSameOnEveryPath(text, o, {61, 64, 127, 4096});
+  o.columns = {"b", "a"};  // the quoted column skipped
+  const std::string skipped = ExpectSameOnEveryPath(text, o, {61, 64, 127, 4096});
+  EXPECT_EQ(skipped.rfind("error", 0), std::string::npos);
+}
+
+TEST(CsvFastPathTest, LastLineWithoutNewlineAndLoneCarriageReturns) {
+  const CsvReadOptions o = WithSchema({{"a", DataType::kInt64}, {"t", DataType::kTimestamp}});
+  for (const std::string text :
+       {"a,b,t\n1,x,2019-01-01 00:00:00", "a,b,t\n1,x,2019-01-01 00:00:00\r", "a,b,t\n1,x,",
+        "a,b,t\n1,x,\r\n2,y,2019-01-02", "a,b,t\r\n1,x\ry,\r\n2,y\r\r,\r\n",
+        "a,b,t\n1,\r,2019-01-01\n", "a,b,t\n1,x,2019-01-01\r5\n", "a,b,t\n1\r,x,\n"}) {
+    ExpectSameOnEveryPath(text, o, {1, 3, 64});
+  }
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString("a,b,t\r\n1,x\ry,\r\n2,y\r\r,\r\n", o));
+  EXPECT_EQ(Values(t.column(1)), (Strings{"x\ry", "y\r\r"}));  // a CR not before LF is data
+}
+
+TEST(CsvFastPathTest, VeryLongFields) {
+  const std::string big(10000, 'b');
+  std::string text = "a,b,c\n";
+  text += "1," + big + ",2\n";
+  text += "3,\"" + big + "\n" + big + "\",4\n";
+  text += big.substr(0, 5000) + ",x,5\n";  // a bad integer, 5000 characters long
+  text += "6," + big + big + ",7";
+  CsvReadOptions o = WithSchema({{"a", DataType::kInt64}, {"c", DataType::kInt64}});
+  const std::string error = ExpectSameOnEveryPath(text, o, {64, 4096, size_t{1} << 20});
+  EXPECT_EQ(error.rfind("error f.csv:5:1 (column 'a'): expected an integer", 0), 0u) << error;
+  o.max_errors = 1;
+  ExpectSameOnEveryPath(text, o, {64, 4096, size_t{1} << 20});
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, o));
+  EXPECT_EQ(Values(t.column(2)), (Strings{"2", "4", "7"}));
+  EXPECT_EQ(t.column(1).dictionary().Get(t.column(1).codes()[2]).size(), 2 * big.size());
+}
+
+TEST(CsvFastPathTest, SkippedColumnsWithQuotesAndNewlinesKeepLineNumbers) {
+  const std::string text =
+      "id,note,v\n"
+      "1,\"a,b\nc\",10\n"
+      "2,\"say \"\"x\"\"\",20\n"
+      "3,plain,30\n"
+      "4,\"\n\n\",oops\n";
+  CsvReadOptions o = WithSchema({{"v", DataType::kInt64}});
+  o.columns = {"v", "id"};
+  const std::string error = ExpectSameOnEveryPath(text, o, {1, 5, 64});
+  EXPECT_EQ(error, "error f.csv:8:3 (column 'v'): expected an integer, got \"oops\"");
+  o.max_errors = 1;
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, o));
+  EXPECT_EQ(Values(t.column(0)), (Strings{"10", "20", "30"}));
+  EXPECT_EQ(Values(t.column(1)), (Strings{"1", "2", "3"}));
+}
+
+TEST(CsvFastPathTest, RaggedRowsAndBadValuesGiveTheSameErrors) {
+  const CsvReadOptions o = WithSchema(
+      {{"k", DataType::kString}, {"v", DataType::kFloat64}, {"t", DataType::kTimestamp}});
+  for (const std::string text :
+       {"k,v,t\nA,1,\nB,2\n", "k,v,t\nA,1,,\n", "k,v,t\nA,1,,,,\"x\"\n", "k,v,t\nA,1.5x,\n",
+        "k,v,t\nA,1,2019-13-01\n", "k,v,t\nA,1,2019-01-01 25:00:00\n", "k,v,t\nA,1,2019-01-01x\n",
+        "k,v,t\nA,1,2019-01-01 00:00:00.5\n", "k,v,t\nA,--1,\n", "k,v,t\nA,+-1,\n",
+        "k,v,t\nA,1e400,\n", "k,v,t\nA,1 ,\n", "k,v,t\nA\"b,1,\n", "k,v,t\n\"A\"b,1,\n"}) {
+    ExpectSameOnEveryPath(text, o, {2, 64});
+  }
+  // A bad row after a new string (on the fast path, the string is stored before the number
+  // fails): with max_errors it leaves no trace, also right after repeats of the same string.
+  const std::string text =
+      "k,v,t\nA,1,2019-01-01\nA,2,2019-01-01\nB,x,2019-01-01\nB,3,\nA,y,\n"
+      "C,4,2019-01-01\n";
+  CsvReadOptions lenient = o;
+  lenient.max_errors = 5;
+  ExpectSameOnEveryPath(text, lenient, {3, 64});
+  for (csv_scan::Level level : ScanLevels()) {
+    ScanLevelGuard guard;
+    csv_scan::SetLevelForTesting(level);
+    ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, lenient));
+    EXPECT_EQ(Values(t.column(0)), (Strings{"A", "A", "B", "C"})) << csv_scan::LevelName(level);
+    EXPECT_EQ(t.column(0).dictionary().size(), 3);
+    EXPECT_EQ((std::vector<int32_t>(t.column(0).codes().begin(), t.column(0).codes().end())),
+              (std::vector<int32_t>{0, 0, 1, 2}));
+  }
+}
+
+// Per-block dictionaries keep keys of up to 24 bytes inline, in several encodings by length; keys
+// that differ in any single byte must stay apart, at every length (and beyond the inline limit).
+TEST(CsvFastPathTest, ShortKeysDifferingInAnyByteStayApart) {
+  std::string text = "k\n";
+  std::vector<std::string> keys;
+  for (size_t len = 1; len <= 40; ++len) {
+    const std::string base(len, 'k');
+    keys.push_back(base);
+    for (size_t at = 0; at < len; ++at) {
+      std::string k = base;
+      k[at] = 'q';
+      keys.push_back(k);
+    }
+  }
+  std::mt19937 rng(17);
+  std::vector<std::string> rows;
+  for (int i = 0; i < 3000; ++i) rows.push_back(keys[rng() % keys.size()]);
+  for (const auto& r : rows) text += r + "\n";
+  const CsvReadOptions o = WithSchema({{"k", DataType::kString}});
+  ExpectSameOnEveryPath(text, o, {64, 4096, size_t{1} << 20});
+  StringDictionary expected;
+  for (const auto& r : rows) expected.GetOrAdd(r);
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, o));
+  EXPECT_EQ(Values(t.column(0)), rows);
+  EXPECT_EQ(t.column(0).dictionary().size(), expected.size());
+}
+
+TEST(CsvFastPathTest, OtherDelimiters) {
+  for (char d : {';', '\t', '|', '#', ' '}) {
+    std::string text = MessyCsv(300, 5);
+    for (char& c : text) {
+      if (c == ',') c = d;  // quoted fields keep the new delimiter inside, as they should
+    }
+    CsvReadOptions o = WithSchema(kMessySchema);
+    o.delimiter = d;
+    const std::string out = ExpectSameOnEveryPath(text, o, {64, 4096});
+    if (d != ' ') {
+      EXPECT_EQ(out.rfind("error", 0), std::string::npos) << d << out.substr(0, 300);
+    }
+  }
+}
+
+// Plain files are mapped instead of read: the data ends inside a page, at a page's end (the
+// sentinel then lies in the zero page after the file), with or without a final line end, and the
+// pages behind the reader are released round by round.
+TEST(CsvFastPathTest, MappedFilesEndingAnywhereInAPage) {
+  TempDir dir;
+  const CsvReadOptions o = WithSchema({{"s", DataType::kString}, {"t", DataType::kTimestamp}});
+  for (size_t size : {size_t{4096}, size_t{4095}, size_t{4097}, size_t{8192}, size_t{12288}}) {
+    for (const std::string end : {"", "\n", "\r\n", ","}) {
+      std::string text = "s,t\n";
+      int i = 0;
+      while (text.size() < size) {
+        text +=
+            "k" + std::to_string(i % 17) + ",2019-01-0" + std::to_string(1 + i % 9) + " 10:00:00\n";
+        ++i;
+      }
+      text.resize(size);  // cut anywhere, possibly inside a timestamp
+      while (!text.empty() && (text.back() == '\n' || text.back() == ',' || text.back() == '\r'))
+        text.pop_back();
+      text += end;
+      text.insert(text.size() - end.size(), std::string(size - std::min(size, text.size()), 'z'));
+      const std::string path = dir.Write("m.csv", text);
+      for (csv_scan::Level level : ScanLevels()) {
+        ScanLevelGuard guard;
+        csv_scan::SetLevelForTesting(level);
+        for (size_t block : {size_t{64}, size_t{1} << 20}) {
+          CsvReadOptions ob = o;
+          ob.block_size = block;
+          EXPECT_EQ(Outcome(ReadCsv(path, ob)), Outcome(ReadCsvString(text, ob, path)))
+              << size << " " << csv_scan::LevelName(level) << " " << block;
+        }
+      }
+    }
+  }
+}
+
+TEST(CsvFastPathTest, MappedFileInManyRoundsAndBatches) {
+  TempDir dir;
+  const std::string text = MessyCsv(20000, 8);  // ~1 MB: hundreds of 4-block rounds
+  const std::string path = dir.Write("big.csv", text);
+  CsvReadOptions o = WithSchema(kMessySchema);
+  o.block_size = 1000;
+  o.threads = 2;
+  ASSERT_OK_AND_ASSIGN(Table from_string, ReadCsvString(text, o, path));
+  ASSERT_OK_AND_ASSIGN(Table mapped, ReadCsv(path, o));
+  EXPECT_EQ(Dump(mapped), Dump(from_string));
+  size_t rows = 0, batches = 0;
+  ASSERT_OK(ReadCsvBatches(path, o, [&](const Table& b) {
+    for (size_t c = 0; c < b.num_columns(); ++c) {
+      for (size_t r = 0; r < b.num_rows(); r += 97) {
+        EXPECT_EQ(b.column(c).ValueToString(r), mapped.column(c).ValueToString(rows + r));
+      }
+    }
+    rows += b.num_rows();
+    ++batches;
+    return Status::Ok();
+  }));
+  EXPECT_EQ(rows, mapped.num_rows());
+  EXPECT_GT(batches, 100u);
 }
 
 }  // namespace
