@@ -34,9 +34,8 @@ Result<Selection> SelectClients(const CampaignConfig& config, const Table& featu
     UPCAMP_ASSIGN_OR_RETURN(Expression expr, Expression::Parse(text));
     auto values = expr.Evaluate(features);
     if (!values.ok()) {
-      return Status::Config("selection filter \"{}\": {} (the selection features give: {})",
-                            text, values.status().message(),
-                            fmt::join(features.ColumnNames(), ", "));
+      return Status::Config("selection filter \"{}\": {} (the selection features give: {})", text,
+                            values.status().message(), fmt::join(features.ColumnNames(), ", "));
     }
     FilterCount count{text, 0, 0};
     for (size_t i = 0; i < alive.size(); ++i) {
@@ -61,8 +60,7 @@ Result<Selection> SelectClients(const CampaignConfig& config, const Table& featu
   if (config.sample_fraction) {
     std::vector<int64_t> kept;
     for (int64_t r : rows) {
-      const double u =
-          UnitInterval(KeyedHash(config.seed, "sample", ids[static_cast<size_t>(r)]));
+      const double u = UnitInterval(KeyedHash(config.seed, "sample", ids[static_cast<size_t>(r)]));
       if (u < *config.sample_fraction) kept.push_back(r);
     }
     rows = std::move(kept);
@@ -80,10 +78,9 @@ Result<Selection> SelectClients(const CampaignConfig& config, const Table& featu
     const auto k = static_cast<size_t>(*config.sample_size);
     std::nth_element(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(k), keyed.end(),
                      [&](const auto& a, const auto& b) {
-                       return a.first != b.first
-                                  ? a.first < b.first
-                                  : ids[static_cast<size_t>(a.second)] <
-                                        ids[static_cast<size_t>(b.second)];
+                       return a.first != b.first ? a.first < b.first
+                                                 : ids[static_cast<size_t>(a.second)] <
+                                                       ids[static_cast<size_t>(b.second)];
                      });
     std::vector<int64_t> kept;
     for (size_t i = 0; i < k; ++i) kept.push_back(keyed[i].second);
@@ -103,6 +100,21 @@ Result<Selection> SelectClients(const CampaignConfig& config, const Table& featu
   return s;
 }
 
+Status CheckGroupSizesFit(const CampaignConfig& config, size_t selected) {
+  if (config.groups.empty() || !config.groups.front().size.has_value()) return Status::Ok();
+  int64_t total = 0;
+  for (const auto& g : config.groups) total += *g.size;
+  if (total <= static_cast<int64_t>(selected)) return Status::Ok();
+  std::string sizes;
+  for (const auto& g : config.groups) {
+    sizes += fmt::format("{}{} {}", sizes.empty() ? "" : ", ", g.name, *g.size);
+  }
+  return Status::Data(
+      "group sizes ({}) sum to {} but only {} clients were selected; lower the "
+      "sizes or use fractions",
+      sizes, total, selected);
+}
+
 Result<std::vector<int32_t>> AssignGroups(const CampaignConfig& config,
                                           std::span<const std::string> clients) {
   const size_t n = clients.size();
@@ -111,17 +123,7 @@ Result<std::vector<int32_t>> AssignGroups(const CampaignConfig& config,
   for (size_t i = 0; i < n; ++i) hash[i] = KeyedHash(config.seed, "split", clients[i]);
   const bool by_size = config.groups.front().size.has_value();
   if (by_size) {
-    int64_t total = 0;
-    for (const auto& g : config.groups) total += *g.size;
-    if (total > static_cast<int64_t>(n)) {
-      std::string sizes;
-      for (const auto& g : config.groups) {
-        sizes += fmt::format("{}{} {}", sizes.empty() ? "" : ", ", g.name, *g.size);
-      }
-      return Status::Data("group sizes ({}) sum to {} but only {} clients were selected; lower "
-                          "the sizes or use fractions",
-                          sizes, total, n);
-    }
+    UPCAMP_RETURN_IF_ERROR(CheckGroupSizesFit(config, n));
     std::vector<size_t> order(n);
     std::iota(order.begin(), order.end(), size_t{0});
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -149,26 +151,31 @@ Result<std::vector<int32_t>> AssignGroups(const CampaignConfig& config,
   return group;
 }
 
-Result<double> ResolveThreshold(const CampaignConfig& config, std::optional<double> bundle_threshold,
+Result<double> ResolveThreshold(const CampaignConfig& config,
+                                std::optional<double> bundle_threshold,
                                 std::span<const double> model_group_scores) {
   const ThresholdSpec& t = config.threshold;
   switch (t.kind) {
     case ThresholdKind::kFromModel:
       if (!bundle_threshold) {
-        return Status::Config("threshold: {{type: from_model}} but the model bundle {} has no "
-                              "suggested threshold; give {{type: score, value: ...}}",
-                              config.model_dir);
+        return Status::Config(
+            "threshold: {{type: from_model}} but the model bundle {} has no "
+            "suggested threshold; give {{type: score, value: ...}}",
+            config.model_dir);
       }
       return *bundle_threshold;
-    case ThresholdKind::kScore: return t.value;
-    case ThresholdKind::kProfit: return t.value / t.profit_value;
+    case ThresholdKind::kScore:
+      return t.value;
+    case ThresholdKind::kProfit:
+      return t.value / t.profit_value;
     case ThresholdKind::kTopFraction: {
       if (model_group_scores.empty()) {
         return Status::Data("threshold top_fraction: no client is in a model-treated group");
       }
       std::vector<double> sorted(model_group_scores.begin(), model_group_scores.end());
       std::sort(sorted.begin(), sorted.end(), std::greater<>());
-      const auto k = static_cast<size_t>(std::llround(t.value * static_cast<double>(sorted.size())));
+      const auto k =
+          static_cast<size_t>(std::llround(t.value * static_cast<double>(sorted.size())));
       if (k >= sorted.size()) {
         // Everyone gets the offer: a threshold just below the lowest score.
         return std::nextafter(sorted.back(), -std::numeric_limits<double>::infinity());

@@ -35,13 +35,18 @@ struct Selection {
   int64_t candidates = 0;     ///< clients before any filter
   std::vector<FilterCount> filters;
   int64_t after_filters = 0;
-  int64_t sampled_out = 0;    ///< removed by the random subset
+  int64_t sampled_out = 0;  ///< removed by the random subset
 };
 
 /// Applies the filters in config order and then the sample to `features` (client_id + the
 /// selection features). An empty result is a data error (nothing to run a campaign on) that
 /// shows what each filter removed.
 Result<Selection> SelectClients(const CampaignConfig& config, const Table& features);
+
+/// With groups by exact sizes: a data error naming the sizes when they sum to more than the
+/// `selected` clients. The select stage checks it at once, so no features are computed and no
+/// client is scored for a split that cannot be made; AssignGroups checks it again.
+Status CheckGroupSizesFit(const CampaignConfig& config, size_t selected);
 
 /// Group index per client (-1: unassigned — sizes summing to less than the selection, or
 /// fractions summing to less than 1). Sizes: clients ordered by H(seed, "split", id) (then id),
@@ -55,7 +60,8 @@ Result<std::vector<int32_t>> AssignGroups(const CampaignConfig& config,
 /// value; top_fraction f: the (k+1)-th highest score of the model groups' clients with
 /// k = round(f * n) (so exactly the top k get an offer when scores are distinct; ties at the
 /// boundary all fall below); profit: cost / value (score = predicted uplift in outcome units).
-Result<double> ResolveThreshold(const CampaignConfig& config, std::optional<double> bundle_threshold,
+Result<double> ResolveThreshold(const CampaignConfig& config,
+                                std::optional<double> bundle_threshold,
                                 std::span<const double> model_group_scores);
 
 /// Treatment of one client: the group's constant, or offer/no_offer by score > threshold;

@@ -100,9 +100,8 @@ Status RunSelect(const Campaign& c, flow::StageContext& s) {
   read.threads = ctx.threads;
   UPCAMP_ASSIGN_OR_RETURN(Table profile, c.catalog.ReadTable("client_profile", read));
   UPCAMP_ASSIGN_OR_RETURN(auto base, ClientIds(profile, c.catalog.path() + ": client_profile"));
-  UPCAMP_ASSIGN_OR_RETURN(auto calcers,
-                          MakeCalcers(ConfigNode::FromJson(c.config.selection_features,
-                                                           "selection.features")));
+  UPCAMP_ASSIGN_OR_RETURN(auto calcers, MakeCalcers(ConfigNode::FromJson(
+                                            c.config.selection_features, "selection.features")));
   Table features;
   if (calcers.empty()) {
     features = std::move(profile);
@@ -114,6 +113,7 @@ Status RunSelect(const Campaign& c, flow::StageContext& s) {
     UPCAMP_ASSIGN_OR_RETURN(features, ExtractFeatures(calcers, source, options, ctx));
   }
   UPCAMP_ASSIGN_OR_RETURN(Selection selection, SelectClients(c.config, features));
+  UPCAMP_RETURN_IF_ERROR(CheckGroupSizesFit(c.config, selection.rows.size()));
   Table selected = features.TakeRows(selection.rows);
   UPCAMP_RETURN_IF_ERROR(WriteTable(selected, s.OutputPath("selection.ucol"), ctx));
   nlohmann::json filters = nlohmann::json::array();
@@ -157,10 +157,10 @@ Status RunScore(const Campaign& c, flow::StageContext& s) {
   UPCAMP_ASSIGN_OR_RETURN(const Column* id, features.GetColumn("client_id", path));
   Column ids = *id;
   const auto n = static_cast<int64_t>(features.num_rows());
-  UPCAMP_ASSIGN_OR_RETURN(auto scores, pipeline::ScoreFeatureTable(c.bundle, std::move(features),
-                                                                   path, s.ctx()));
-  UPCAMP_ASSIGN_OR_RETURN(Table out,
-                          Table::Make({std::move(ids), Column::Float64("score", std::move(scores))}));
+  UPCAMP_ASSIGN_OR_RETURN(
+      auto scores, pipeline::ScoreFeatureTable(c.bundle, std::move(features), path, s.ctx()));
+  UPCAMP_ASSIGN_OR_RETURN(
+      Table out, Table::Make({std::move(ids), Column::Float64("score", std::move(scores))}));
   UPCAMP_RETURN_IF_ERROR(WriteTable(out, s.OutputPath("scores.ucol"), s.ctx()));
   s.SetRows(n);
   return Status::Ok();
@@ -220,10 +220,9 @@ Status RunRecommend(const Campaign& c, flow::StageContext& s) {
   }
   Column ids = *scores.FindColumn("client_id");
   Column scores_column = *scores.FindColumn("score");
-  UPCAMP_ASSIGN_OR_RETURN(
-      Table out, Table::Make({std::move(ids), *groups.FindColumn("group"),
-                              Column::StringFromValues("treatment", treatment),
-                              std::move(scores_column)}));
+  UPCAMP_ASSIGN_OR_RETURN(Table out, Table::Make({std::move(ids), *groups.FindColumn("group"),
+                                                  Column::StringFromValues("treatment", treatment),
+                                                  std::move(scores_column)}));
   UPCAMP_RETURN_IF_ERROR(WriteTable(out, s.OutputPath("assignment.ucol"), s.ctx()));
   nlohmann::json threshold_json = c.config.ThresholdJson();
   threshold_json["value"] = has_model_group ? nlohmann::json(threshold) : nlohmann::json();
@@ -277,8 +276,10 @@ Status RunFreeze(const Campaign& c, flow::StageContext& s) {
       {"tool_version", kVersion},
       {"name", c.config.name},
       {"config", c.config.ToJson()},
-      {"bundle", {{"dir", c.bundle.dir}, {"checksum", c.bundle.checksum},
-                  {"model_type", c.bundle.model->type()}}},
+      {"bundle",
+       {{"dir", c.bundle.dir},
+        {"checksum", c.bundle.checksum},
+        {"model_type", c.bundle.model->type()}}},
       {"date_to", c.config.date_to_text},
       {"target", TargetDefinition(c)},
       {"selection", selection},
@@ -335,8 +336,8 @@ std::vector<flow::StageSpec> Stages(const Campaign& c) {
   add("recommend", kRecommendVersion, {"score", "split"},
       {{"threshold", c.config.ThresholdJson()},
        {"groups", c.config.GroupsJson()},
-       {"bundle_threshold", c.bundle.threshold ? nlohmann::json(*c.bundle.threshold)
-                                               : nlohmann::json()}},
+       {"bundle_threshold",
+        c.bundle.threshold ? nlohmann::json(*c.bundle.threshold) : nlohmann::json()}},
       {}, &RunRecommend);
   add("freeze", kFreezeVersion, {"recommend", "select"},
       {{"config", c.config.ToJson()}, {"bundle", bundle}}, {}, &RunFreeze);
@@ -357,9 +358,10 @@ Status CheckFrozen(const nlohmann::json& frozen, const Campaign& c, const std::s
     if (!now.contains(key)) changes.push_back("config '" + key + "'");
   }
   if (frozen.at("bundle").at("checksum") != c.bundle.checksum) {
-    changes.push_back(fmt::format("model bundle (checksum {} now {})",
-                                  frozen.at("bundle").at("checksum").get<std::string>().substr(0, 12),
-                                  c.bundle.checksum.substr(0, 12)));
+    changes.push_back(
+        fmt::format("model bundle (checksum {} now {})",
+                    frozen.at("bundle").at("checksum").get<std::string>().substr(0, 12),
+                    c.bundle.checksum.substr(0, 12)));
   }
   if (changes.empty()) return Status::Ok();
   std::string list;
@@ -398,8 +400,8 @@ Result<nlohmann::json> Publish(const std::string& freeze_dir, const std::string&
 }  // namespace
 
 const std::vector<std::string>& CampaignStageNames() {
-  static const std::vector<std::string> kNames = {"select",    "features",  "score",
-                                                  "split",     "recommend", "freeze"};
+  static const std::vector<std::string> kNames = {"select", "features",  "score",
+                                                  "split",  "recommend", "freeze"};
   return kNames;
 }
 
@@ -408,9 +410,10 @@ Result<CampaignRunResult> RunCampaign(const CampaignRunOptions& options, const C
   for (const std::string* stage : {&options.force_stage, &options.until_stage}) {
     if (!stage->empty() && std::find(CampaignStageNames().begin(), CampaignStageNames().end(),
                                      *stage) == CampaignStageNames().end()) {
-      return Status::Usage("unknown stage '{}' (stages: select, features, score, split, "
-                           "recommend, freeze)",
-                           *stage);
+      return Status::Usage(
+          "unknown stage '{}' (stages: select, features, score, split, "
+          "recommend, freeze)",
+          *stage);
     }
   }
   // Everything is validated before any work: config, catalog, bundle.
@@ -424,9 +427,10 @@ Result<CampaignRunResult> RunCampaign(const CampaignRunOptions& options, const C
   }
   UPCAMP_ASSIGN_OR_RETURN(campaign->bundle, pipeline::LoadBundle(campaign->config.model_dir));
   if (!campaign->bundle.catalog_mode) {
-    return Status::Config("model {}: trained on a ready table, so it cannot compute its features "
-                          "from the catalog; train it with a catalog + feature config",
-                          campaign->config.model_dir);
+    return Status::Config(
+        "model {}: trained on a ready table, so it cannot compute its features "
+        "from the catalog; train it with a catalog + feature config",
+        campaign->config.model_dir);
   }
   campaign->catalog_files.push_back({campaign->catalog.path(), false});
   for (const auto& table : campaign->catalog.tables()) {

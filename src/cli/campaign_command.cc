@@ -84,11 +84,11 @@ std::string EffectLine(const nlohmann::json& e) {
                        e.value("reason", std::string()));
   }
   const auto& d = e["difference"];
-  return fmt::format("  {:<20} {:+.4g} per client  95% CI [{:+.4g}, {:+.4g}]  p = {:.3g}  (n {} vs {})\n",
-                     e["name"].get<std::string>(), d["estimate"].get<double>(),
-                     d["lower"].get<double>(), d["upper"].get<double>(),
-                     e["welch"]["p_value"].get<double>(), e["a"]["n"].get<int64_t>(),
-                     e["b"]["n"].get<int64_t>());
+  return fmt::format(
+      "  {:<20} {:+.4g} per client  95% CI [{:+.4g}, {:+.4g}]  p = {:.3g}  (n {} vs {})\n",
+      e["name"].get<std::string>(), d["estimate"].get<double>(), d["lower"].get<double>(),
+      d["upper"].get<double>(), e["welch"]["p_value"].get<double>(), e["a"]["n"].get<int64_t>(),
+      e["b"]["n"].get<int64_t>());
 }
 
 Status RunCampaignEvaluate(CampaignEvaluateArgs a, const GlobalOptions& g) {
@@ -101,10 +101,10 @@ Status RunCampaignEvaluate(CampaignEvaluateArgs a, const GlobalOptions& g) {
                                  ev["target"].get<std::string>());
   const auto& srm = ev["srm"];
   if (srm.contains("p_value")) {
-    text += fmt::format("  sample ratio check: chi-square {:.3g}, p = {:.3g}{}\n",
-                        srm["chi_square"].get<double>(), srm["p_value"].get<double>(),
-                        srm["mismatch"].get<bool>() ? "  ** MISMATCH: do not trust the effects **"
-                                                    : " (ok)");
+    text += fmt::format(
+        "  sample ratio check: chi-square {:.3g}, p = {:.3g}{}\n", srm["chi_square"].get<double>(),
+        srm["p_value"].get<double>(),
+        srm["mismatch"].get<bool>() ? "  ** MISMATCH: do not trust the effects **" : " (ok)");
   }
   for (const auto& e : ev["effects"]) text += EffectLine(e);
   if (ev.contains("model") && ev["model"]["metrics"].contains("qini_auc")) {
@@ -114,15 +114,16 @@ Status RunCampaignEvaluate(CampaignEvaluateArgs a, const GlobalOptions& g) {
     };
     const double k = m["params"].value("k", 0.3);
     if (m.value("outcome", "") != "continuous") {
-      text += fmt::format("  model on random target + control: qini_auc {}  uplift_auc {}  "
-                          "uplift@{:g}% {}\n",
-                          num(m["qini_auc"]), num(m["uplift_auc"]), 100 * k,
-                          num(m["uplift_at_k_overall"]));
+      text += fmt::format(
+          "  model on random target + control: qini_auc {}  uplift_auc {}  "
+          "uplift@{:g}% {}\n",
+          num(m["qini_auc"]), num(m["uplift_auc"]), 100 * k, num(m["uplift_at_k_overall"]));
     } else {
       // The normalized AUCs need a perfect curve, defined for 0/1 outcomes only.
-      text += fmt::format("  model on random target + control: uplift@{:g}% {} (overall uplift "
-                          "{}; normalized AUCs are defined for 0/1 outcomes only)\n",
-                          100 * k, num(m["uplift_at_k_overall"]), num(m["total_uplift"]));
+      text += fmt::format(
+          "  model on random target + control: uplift@{:g}% {} (overall uplift "
+          "{}; normalized AUCs are defined for 0/1 outcomes only)\n",
+          100 * k, num(m["uplift_at_k_overall"]), num(m["total_uplift"]));
     }
   }
   text += fmt::format("evaluation: {}\n", result.evaluation_path);
@@ -180,14 +181,16 @@ void AddCampaignCommand(CLI::App& app, CommandAction* selected) {
       "(client_id + outcome columns). Writes evaluation.json (every number) and report.html.\n"
       "See docs/campaign.md for the comparisons.");
   evaluate->add_option("--run-id", eval_args->options.run_id, "A frozen run")->required();
-  evaluate->add_option("--responses", eval_args->options.responses_path,
-                       "Responses table (client_id + outcome columns)")
+  evaluate
+      ->add_option("--responses", eval_args->options.responses_path,
+                   "Responses table (client_id + outcome columns)")
       ->required()
       ->check(CLI::ExistingFile);
   evaluate->add_option("--out-dir", eval_args->options.out_dir,
                        "Where to write evaluation.json and report.html (default: the run folder)");
-  evaluate->add_option("--bootstrap", eval_args->options.bootstrap_replicates,
-                       "Bootstrap replicates per effect (0 = none)")
+  evaluate
+      ->add_option("--bootstrap", eval_args->options.bootstrap_replicates,
+                   "Bootstrap replicates per effect (0 = none)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   evaluate->callback([eval_args, selected] {

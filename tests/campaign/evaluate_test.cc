@@ -3,13 +3,14 @@
 // (computed from truth.csv, which holds each client's expected outcome with and without the offer)
 // most of the time, and the point estimates are unbiased on average.
 
+#include "campaign/evaluate.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <map>
 #include <string>
 
-#include "campaign/evaluate.h"
 #include "campaign/run.h"
 #include "core/config.h"
 #include "pipeline/train.h"
@@ -73,7 +74,7 @@ std::map<std::string, double> TrueEffects(const std::string& result_path, double
   return {{"targeted_offer", above / n_above},  // offered targeted vs control above threshold
           {"targeted_no_offer", 0.0},           // neither side is offered anything
           {"random_target", all / n},
-          {"targeted", above / n},                    // offers exactly where score > threshold
+          {"targeted", above / n},  // offers exactly where score > threshold
           {"targeted_vs_random", above / n - all / n}};
 }
 
@@ -118,16 +119,16 @@ TEST(CampaignEvaluate, ConfidenceIntervalsCoverTheTrueEffectsOverSeeds) {
     run_options.runs_dir = dir.File("runs");
     ASSERT_OK_AND_ASSIGN(const CampaignRunResult run, RunCampaign(run_options, ctx));
     const std::string responses = dir.File(id + "-responses.csv");
-    ASSERT_OK(synth::SimulateResponses(SharedDatasetDir(), run.result_path, responses, ctx,
-                                       nullptr, static_cast<uint64_t>(rep + 1)));
+    ASSERT_OK(synth::SimulateResponses(SharedDatasetDir(), run.result_path, responses, ctx, nullptr,
+                                       static_cast<uint64_t>(rep + 1)));
     EvaluateOptions o;
     o.runs_dir = run_options.runs_dir;
     o.run_id = id;
     o.responses_path = responses;
     o.bootstrap_replicates = 300;
     ASSERT_OK_AND_ASSIGN(const EvaluateResult ev, EvaluateCampaign(o, ctx));
-    const auto truth = TrueEffects(run.result_path,
-                                   run.freeze["threshold"]["value"].get<double>(), uplift);
+    const auto truth =
+        TrueEffects(run.result_path, run.freeze["threshold"]["value"].get<double>(), uplift);
     for (const auto& e : ev.evaluation["effects"]) {
       const std::string name = e["name"].get<std::string>();
       ASSERT_TRUE(e["defined"].get<bool>()) << e.dump();

@@ -65,8 +65,7 @@ TEST(CampaignRun, GroupsFiltersThresholdAndOrderHold) {
   EXPECT_EQ(sizes["targeted"], 600);
   EXPECT_EQ(run.freeze["clients"].get<size_t>(), result.num_rows());
   // Every selected client passes the filters, checked on the stage's own features.
-  ASSERT_OK_AND_ASSIGN(std::string select_dir,
-                       flow::FinishedStageDir(f.runs, "r1", "select"));
+  ASSERT_OK_AND_ASSIGN(std::string select_dir, flow::FinishedStageDir(f.runs, "r1", "select"));
   ASSERT_OK_AND_ASSIGN(Table selected, ReadUcol(select_dir + "/selection.ucol"));
   EXPECT_EQ(selected.num_rows(), result.num_rows());
   const Column& count = *selected.FindColumn("transaction_id_count__30d");
@@ -89,8 +88,9 @@ TEST(CampaignRun, DeterministicAcrossThreadsAndRunIds) {
   EXPECT_EQ(ReadAll(a.result_path), ReadAll(b.result_path));
   // Assignment does not depend on the score: control and random target are the same clients
   // whatever the threshold rule.
-  ASSERT_OK_AND_ASSIGN(auto c, f.Run(CampaignYaml(kSizes, "threshold: {type: top_fraction, "
-                                                          "value: 0.1}\n"),
+  ASSERT_OK_AND_ASSIGN(auto c, f.Run(CampaignYaml(kSizes,
+                                                  "threshold: {type: top_fraction, "
+                                                  "value: 0.1}\n"),
                                      "c", 2));
   auto members = [](const std::string& path, const std::string& name) {
     const Table t = ReadResult(path);
@@ -266,6 +266,10 @@ TEST(CampaignRun, ClearErrorsBeforeAnyWork) {
                        "big");
   ASSERT_FALSE(too_big.ok());
   EXPECT_NE(too_big.status().message().find("100000"), std::string::npos);
+  // Found by the select stage itself: no client's features were computed or scored.
+  EXPECT_FALSE(flow::FinishedStageDir(f.runs, "big", "select").ok());
+  EXPECT_FALSE(flow::FinishedStageDir(f.runs, "big", "features").ok());
+  EXPECT_FALSE(flow::FinishedStageDir(f.runs, "big", "score").ok());
 
   std::string no_bundle = CampaignYaml(kSizes);
   no_bundle.replace(no_bundle.find(SharedBundle()), SharedBundle().size(), f.dir.File("nope"));
@@ -274,9 +278,9 @@ TEST(CampaignRun, ClearErrorsBeforeAnyWork) {
   EXPECT_NE(missing.status().message().find("nope"), std::string::npos);
   EXPECT_FALSE(fs::exists(f.runs + "/nb"));
 
-  auto empty = f.Run(CampaignYaml(kSizes, "").replace(
-                         CampaignYaml(kSizes).find("age >= 18"), 9, "age >= 1000"),
-                     "empty");
+  auto empty = f.Run(
+      CampaignYaml(kSizes, "").replace(CampaignYaml(kSizes).find("age >= 18"), 9, "age >= 1000"),
+      "empty");
   ASSERT_FALSE(empty.ok());
   EXPECT_NE(empty.status().message().find("empty"), std::string::npos);
 }
@@ -287,8 +291,8 @@ TEST(CampaignEvaluate, SimulatedResponsesGiveDefinedEffectsAndNoSrm) {
   const std::string responses = f.dir.File("responses.csv");
   Context ctx;
   ctx.quiet = true;
-  ASSERT_OK(synth::SimulateResponses(synth::testing::SharedDatasetDir(), run.result_path,
-                                     responses, ctx));
+  ASSERT_OK(synth::SimulateResponses(synth::testing::SharedDatasetDir(), run.result_path, responses,
+                                     ctx));
   EvaluateOptions o;
   o.runs_dir = f.runs;
   o.run_id = "ev";

@@ -85,7 +85,8 @@ TEST(SynthRespond, DrawsAreIndependentRealizationsEachDeterministic) {
   ASSERT_OK(SimulateResponses(SharedDatasetDir(), assignment, dir.File("d0.csv"), ctx));
   ASSERT_OK(SimulateResponses(SharedDatasetDir(), assignment, dir.File("d1.csv"), ctx, nullptr, 1));
   ctx.threads = 1;
-  ASSERT_OK(SimulateResponses(SharedDatasetDir(), assignment, dir.File("d1b.csv"), ctx, nullptr, 1));
+  ASSERT_OK(
+      SimulateResponses(SharedDatasetDir(), assignment, dir.File("d1b.csv"), ctx, nullptr, 1));
   EXPECT_EQ(ReadAll(dir.File("d1.csv")), ReadAll(dir.File("d1b.csv")));
   const SimpleCsv d0 = ReadSimpleCsv(dir.File("d0.csv"));
   const SimpleCsv d1 = ReadSimpleCsv(dir.File("d1.csv"));
