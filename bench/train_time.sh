@@ -9,9 +9,8 @@
 # (fit + bundle stages; the features stage restored), measured with /usr/bin/time. Prints, per
 # model, the median over the repeats of: the fit stage's wall seconds, the whole command's wall
 # and CPU (user + system) seconds and its peak RSS.
-#
-# A Python comparison needs XGBoost for Debian's python3 (python3-xgboost); without it (as on the
-# machine of docs/benchmarks.md) only upcamp's times are reported.
+# upcamp's times only. A Python comparison (the same learners with Debian's python3-xgboost,
+# which is packaged but not installed on the machine of docs/benchmarks.md) is not written yet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=""
@@ -33,11 +32,6 @@ upcamp="$PWD/build/src/cli/upcamp"
 work="bench/out/model_quality"
 mkdir -p "$work"
 run_id="mq-$(basename "$data")-base"
-if /usr/bin/python3 -c 'import xgboost' 2>/dev/null; then
-  echo "note: python3-xgboost is installed; a Python comparison is not implemented yet" >&2
-else
-  echo "python3-xgboost not installed: upcamp's times only"
-fi
 
 model_node() {
   case "$1" in

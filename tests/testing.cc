@@ -1,9 +1,12 @@
 #include "testing.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -11,9 +14,9 @@ namespace upcamp::testing {
 
 TempDir::TempDir() {
   static std::atomic<int> counter{0};
-  const auto base = std::filesystem::temp_directory_path() /
-                    ("upcamp-test-" + std::to_string(::getpid()) + "-" +
-                     std::to_string(counter.fetch_add(1)));
+  const auto base =
+      std::filesystem::temp_directory_path() /
+      ("upcamp-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)));
   std::filesystem::create_directories(base);
   path_ = base.string();
 }
@@ -43,6 +46,19 @@ std::vector<std::string> ListDir(const std::string& dir) {
   }
   std::sort(names.begin(), names.end());
   return names;
+}
+
+CliResult RunUpcamp(const TempDir& dir, const std::string& args) {
+  const std::string out = dir.File(".stdout"), err = dir.File(".stderr");
+  const std::string cmd = std::string(UPCAMP_BINARY) + " " + args + " >" + out + " 2>" + err;
+  const int status = std::system(cmd.c_str());
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = ReadAll(out);
+  r.err = ReadAll(err);
+  std::remove(out.c_str());
+  std::remove(err.c_str());
+  return r;
 }
 
 }  // namespace upcamp::testing

@@ -235,20 +235,10 @@ TEST(CampaignConcurrency, ASecondRunOnTheSameIdIsRefusedWhileTheFirstComputesOrP
   }
 }
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out, err;
-};
+using ::upcamp::testing::CliResult;
 
 CliResult RunUpcamp(const Fixture& f, const std::string& args) {
-  const std::string out = f.dir.File(".stdout"), err = f.dir.File(".stderr");
-  const std::string cmd = std::string(UPCAMP_BINARY) + " " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = ReadAll(out);
-  r.err = ReadAll(err);
-  return r;
+  return ::upcamp::testing::RunUpcamp(f.dir, args);
 }
 
 TEST(CampaignCrash, KilledRunShowsCrashedAndFailingRunFailedInRunsList) {

@@ -13,24 +13,10 @@
 namespace upcamp {
 namespace {
 
+using ::upcamp::testing::CliResult;
 using ::upcamp::testing::ReadAll;
+using ::upcamp::testing::RunUpcamp;
 using ::upcamp::testing::TempDir;
-
-struct CliResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-CliResult RunUpcamp(const TempDir& dir, const std::string& args) {
-  const std::string out = dir.File(".stdout"), err = dir.File(".stderr");
-  const std::string cmd = std::string(UPCAMP_BINARY) + " " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = ReadAll(out);
-  r.err = ReadAll(err);
-  return r;
-}
 
 TEST(RunsCommand, ListAndShowARun) {
   TempDir dir;

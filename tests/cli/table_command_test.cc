@@ -12,28 +12,14 @@
 namespace upcamp {
 namespace {
 
+using ::upcamp::testing::CliResult;
 using ::upcamp::testing::ListDir;
 using ::upcamp::testing::ReadAll;
 using ::upcamp::testing::TempDir;
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-// Runs `upcamp ARGS` with stdout and stderr captured in files of `dir`.
-CliResult RunUpcamp(const TempDir& dir, const std::string& args) {
-  const std::string out = dir.File(".stdout"), err = dir.File(".stderr");
-  const std::string cmd =
-      std::string(UPCAMP_BINARY) + " --threads 2 " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = ReadAll(out);
-  r.err = ReadAll(err);
-  std::remove(out.c_str());
-  std::remove(err.c_str());
-  return r;
+// Runs `upcamp --threads 2 ARGS` with stdout and stderr captured in files of `dir`.
+CliResult RunUpcampTwoThreads(const TempDir& dir, const std::string& args) {
+  return ::upcamp::testing::RunUpcamp(dir, "--threads 2 " + args);
 }
 
 constexpr const char* kCsv =
@@ -45,33 +31,34 @@ constexpr const char* kCsv =
 TEST(TableCommand, ConvertInfoHeadExportRoundTrip) {
   TempDir dir;
   const std::string csv = dir.Write("in.csv", kCsv);
-  CliResult r =
-      RunUpcamp(dir, "table convert " + csv + " --as client_profile --out " + dir.File("t.ucol"));
+  CliResult r = RunUpcampTwoThreads(
+      dir, "table convert " + csv + " --as client_profile --out " + dir.File("t.ucol"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
 
-  r = RunUpcamp(dir, "table info " + dir.File("t.ucol"));
+  r = RunUpcampTwoThreads(dir, "table info " + dir.File("t.ucol"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("3 rows, 4 columns (checksums verified)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("client_id"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("timestamp"), std::string::npos) << r.out;
 
-  r = RunUpcamp(dir, "table info --json " + dir.File("t.ucol"));
+  r = RunUpcampTwoThreads(dir, "table info --json " + dir.File("t.ucol"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\"rows\": 3"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"checksum\""), std::string::npos) << r.out;
 
-  r = RunUpcamp(dir, "table head -n 1 " + dir.File("t.ucol"));
+  r = RunUpcampTwoThreads(dir, "table head -n 1 " + dir.File("t.ucol"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "client_id,age,purchase_sum,first_issue_date\n0001,45,100.5,2017-08-05 15:40:48\n");
 
-  r = RunUpcamp(dir, "table head -n 2 --as client_profile " + csv);
+  r = RunUpcampTwoThreads(dir, "table head -n 2 --as client_profile " + csv);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             "client_id,age,purchase_sum,first_issue_date\n0001,45,100.5,2017-08-05 15:40:48\n"
             "\"a,b\",,0.1,\n");
 
-  r = RunUpcamp(dir, "table export " + dir.File("t.ucol") + " --out " + dir.File("back.csv"));
+  r = RunUpcampTwoThreads(dir,
+                          "table export " + dir.File("t.ucol") + " --out " + dir.File("back.csv"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(ReadAll(dir.File("back.csv")), kCsv);
 }
@@ -79,7 +66,7 @@ TEST(TableCommand, ConvertInfoHeadExportRoundTrip) {
 TEST(TableCommand, CsvInfoReportsTypesAndMissing) {
   TempDir dir;
   const std::string csv = dir.Write("in.csv", kCsv);
-  const CliResult r = RunUpcamp(dir, "table info --json --as client_profile " + csv);
+  const CliResult r = RunUpcampTwoThreads(dir, "table info --json --as client_profile " + csv);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\"format\": \"csv\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"name\": \"age\",\n      \"type\": \"int64\",\n      \"missing\": 1"),
@@ -90,7 +77,9 @@ TEST(TableCommand, CsvInfoReportsTypesAndMissing) {
 TEST(TableCommand, CorruptUcolIsADataErrorNamingTheColumn) {
   TempDir dir;
   const std::string csv = dir.Write("in.csv", kCsv);
-  ASSERT_EQ(RunUpcamp(dir, "table convert " + csv + " --out " + dir.File("t.ucol")).exit_code, 0);
+  ASSERT_EQ(
+      RunUpcampTwoThreads(dir, "table convert " + csv + " --out " + dir.File("t.ucol")).exit_code,
+      0);
   auto info = InspectUcol(dir.File("t.ucol"));
   ASSERT_TRUE(info.ok());
   const UcolColumnInfo& col = info->columns[2];  // purchase_sum
@@ -101,17 +90,18 @@ TEST(TableCommand, CorruptUcolIsADataErrorNamingTheColumn) {
     f.seekp(static_cast<std::streamoff>(col.offset + col.compressed_size - 1));
     f.put(static_cast<char>(c ^ 0x10));
   }
-  CliResult r = RunUpcamp(dir, "table info " + dir.File("t.ucol"));
+  CliResult r = RunUpcampTwoThreads(dir, "table info " + dir.File("t.ucol"));
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("column 'purchase_sum'"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
 
-  r = RunUpcamp(dir, "table export " + dir.File("t.ucol") + " --out " + dir.File("x.csv"));
+  r = RunUpcampTwoThreads(dir,
+                          "table export " + dir.File("t.ucol") + " --out " + dir.File("x.csv"));
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir.File("x.csv")));
 
   const std::string not_ucol = dir.Write("fake.ucol", "client_id\n1\n");
-  r = RunUpcamp(dir, "table head " + not_ucol);
+  r = RunUpcampTwoThreads(dir, "table head " + not_ucol);
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("not a .ucol file"), std::string::npos) << r.err;
 }
@@ -119,21 +109,22 @@ TEST(TableCommand, CorruptUcolIsADataErrorNamingTheColumn) {
 TEST(TableCommand, UsageErrors) {
   TempDir dir;
   const std::string csv = dir.Write("in.csv", kCsv);
-  CliResult r = RunUpcamp(dir, "table export " + csv + " --out " + dir.File("x.csv"));
+  CliResult r = RunUpcampTwoThreads(dir, "table export " + csv + " --out " + dir.File("x.csv"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("table export reads a .ucol file"), std::string::npos) << r.err;
 
-  r = RunUpcamp(dir, "table convert " + csv + " --out " + dir.File("x.csv"));
+  r = RunUpcampTwoThreads(dir, "table convert " + csv + " --out " + dir.File("x.csv"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("writes a .ucol file"), std::string::npos) << r.err;
 
-  r = RunUpcamp(dir, "table info --as purchase " + csv);
+  r = RunUpcampTwoThreads(dir, "table info --as purchase " + csv);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--as must be a reference table"), std::string::npos) << r.err;
 
-  EXPECT_EQ(RunUpcamp(dir, "table").exit_code, 2);
-  EXPECT_EQ(RunUpcamp(dir, "table export " + dir.File("t.ucol")).exit_code, 2);  // no --out
-  EXPECT_EQ(RunUpcamp(dir, "table head -n -1 " + csv).exit_code, 2);
+  EXPECT_EQ(RunUpcampTwoThreads(dir, "table").exit_code, 2);
+  EXPECT_EQ(RunUpcampTwoThreads(dir, "table export " + dir.File("t.ucol")).exit_code,
+            2);  // no --out
+  EXPECT_EQ(RunUpcampTwoThreads(dir, "table head -n -1 " + csv).exit_code, 2);
 
   // Nothing was written by any of the failed commands.
   EXPECT_EQ(ListDir(dir.path()), std::vector<std::string>{"in.csv"});
@@ -141,7 +132,7 @@ TEST(TableCommand, UsageErrors) {
 
 TEST(TableCommand, HelpDescribesEverySubcommand) {
   TempDir dir;
-  const CliResult r = RunUpcamp(dir, "table --help");
+  const CliResult r = RunUpcampTwoThreads(dir, "table --help");
   EXPECT_EQ(r.exit_code, 0);
   for (const char* sub : {"info", "head", "export", "convert"}) {
     EXPECT_NE(r.out.find(sub), std::string::npos) << sub << "\n" << r.out;

@@ -13,27 +13,11 @@ namespace upcamp::synth {
 namespace {
 
 using ::upcamp::synth::testing::ReadSimpleCsv;
+using ::upcamp::testing::CliResult;
 using ::upcamp::testing::ListDir;
 using ::upcamp::testing::ReadAll;
+using ::upcamp::testing::RunUpcamp;
 using ::upcamp::testing::TempDir;
-
-struct CliResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-CliResult RunUpcamp(const TempDir& dir, const std::string& args) {
-  const std::string out = dir.File(".stdout"), err = dir.File(".stderr");
-  const std::string cmd = std::string(UPCAMP_BINARY) + " " + args + " >" + out + " 2>" + err;
-  const int status = std::system(cmd.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = ReadAll(out);
-  r.err = ReadAll(err);
-  std::remove(out.c_str());
-  std::remove(err.c_str());
-  return r;
-}
 
 TEST(SynthCommand, HelpAndUsageErrors) {
   TempDir dir;
