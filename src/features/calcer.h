@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -35,9 +36,20 @@ struct FeatureParams {
   int64_t date_to = 0;
 };
 
+/// Which partition of `num_partitions` the dense client index `c` belongs to: runs of
+/// kClientsPerPartitionRun consecutive clients, dealt out in turn. Runs (rather than c % n) keep
+/// threads consuming one batch off each other's cache lines: rows arrive roughly in client
+/// order, so with c % n the threads would write to neighbouring clients' accumulators at once.
+inline constexpr uint32_t kClientsPerPartitionRun = 64;
+inline int PartitionOf(int32_t c, int num_partitions) {
+  return static_cast<int>(static_cast<uint32_t>(c) / kClientsPerPartitionRun %
+                          static_cast<uint32_t>(num_partitions));
+}
+
 /// Rows of one batch that belong to one partition of clients, with their dense client indices.
-/// Rows are in file order; every row's client c satisfies c % num_partitions == partition, so
-/// several threads may consume the same batch at once, each touching only its clients.
+/// Rows are in file order; every row's client c satisfies PartitionOf(c, num_partitions) ==
+/// partition, so several threads may consume the same batch at once, each touching only its
+/// clients.
 struct BatchRows {
   const Table& batch;               ///< the requested columns of this batch (engine's union)
   std::span<const int32_t> client;  ///< dense client index per batch row (-1: not a client)
@@ -53,9 +65,21 @@ struct CalcerOutput {
   std::vector<uint8_t> present;
 };
 
+/// The rows of a table a state can use, by time: those whose timestamp column `column` lies in
+/// [from, to). See CalcerState::RowsUsed.
+struct RowTimeRange {
+  std::string column;
+  int64_t from = 0, to = 0;
+};
+
 class CalcerState {
  public:
   virtual ~CalcerState() = default;
+  /// If every row of `table` outside a time range is ignored by Consume (no accumulator, no
+  /// presence flag depends on it), that range; the engine then may leave such rows out of the
+  /// batches (when every reader of the table has a range: it keeps the union's hull, so states
+  /// still test their own windows). Client indices are assigned from all rows either way.
+  virtual std::optional<RowTimeRange> RowsUsed(SourceTable) const { return std::nullopt; }
   /// The number of clients grew to `num_clients` (called single-threaded, before the batch that
   /// needs it): resize per-client accumulators.
   virtual void Grow(size_t num_clients) = 0;

@@ -84,15 +84,18 @@ constexpr const char* kClientId = "client_id";
 // Client keys → dense indices, shared by every table of an extraction.
 class ClientMapper {
  public:
-  explicit ClientMapper(const std::optional<std::vector<std::string>>& fixed) {
+  explicit ClientMapper(const std::optional<std::vector<std::string>>& fixed)
+      : keys_(std::make_shared<StringDictionary>()) {
     if (fixed) {
       fixed_ = true;
-      for (const auto& k : *fixed) keys_.GetOrAdd(k);
+      for (const auto& k : *fixed) keys_->GetOrAdd(k);
     }
   }
-  size_t size() const { return static_cast<size_t>(keys_.size()); }
+  size_t size() const { return static_cast<size_t>(keys_->size()); }
   bool fixed() const { return fixed_; }
-  const StringDictionary& keys() const { return keys_; }
+  const StringDictionary& keys() const { return *keys_; }
+  /// The keys by dense index, for the result's client_id column (the mapper is done then).
+  std::shared_ptr<StringDictionary> TakeKeys() { return std::move(keys_); }
 
   // Starts a new table scan: batch dictionaries are only comparable within one scan.
   void BeginScan() {
@@ -100,8 +103,10 @@ class ClientMapper {
     code_to_client_.clear();
   }
 
-  // Dense client index per row of a batch's client_id column.
-  Status Map(const Column& ids, std::vector<int32_t>& out) {
+  // Extends the code → client map over the dictionary of a batch's client_id column. Every key of
+  // the dictionary gets a dense index (in dictionary order, i.e. order of first appearance in the
+  // file), whether or not its rows are used later, so dense order never depends on row filters.
+  Status Extend(const Column& ids) {
     if (ids.type() != DataType::kString) {
       return Status::Runtime("client_id must be read as a string column");
     }
@@ -112,22 +117,38 @@ class ClientMapper {
     }
     for (auto k = static_cast<int32_t>(code_to_client_.size()); k < dict->size(); ++k) {
       const std::string_view key = dict->Get(k);
-      code_to_client_.push_back(fixed_ ? keys_.Find(key) : keys_.GetOrAdd(key));
-    }
-    auto codes = ids.codes();
-    out.resize(codes.size());
-    for (size_t i = 0; i < codes.size(); ++i) {
-      out[i] = codes[i] == kNullCode ? -1 : code_to_client_[static_cast<size_t>(codes[i])];
+      code_to_client_.push_back(fixed_ ? keys_->Find(key) : keys_->GetOrAdd(key));
     }
     return Status::Ok();
   }
 
+  // Client of a (non-null) code of the column last passed to Extend; -1 if not a client.
+  const std::vector<int32_t>& code_to_client() const { return code_to_client_; }
+
  private:
   bool fixed_ = false;
-  StringDictionary keys_;
+  std::shared_ptr<StringDictionary> keys_;
   const StringDictionary* dict_ = nullptr;
   std::vector<int32_t> code_to_client_;
 };
+
+// The hull of the time ranges the readers of a table use, if every one of them declares one on
+// the same column (else every row is consumed).
+std::optional<RowTimeRange> TableRowRange(SourceTable table, const std::vector<size_t>& readers,
+                                          const std::vector<std::unique_ptr<CalcerState>>& states) {
+  std::optional<RowTimeRange> hull;
+  for (size_t ci : readers) {
+    std::optional<RowTimeRange> r = states[ci]->RowsUsed(table);
+    if (!r || (hull && hull->column != r->column)) return std::nullopt;
+    if (!hull) {
+      hull = std::move(r);
+    } else {
+      hull->from = std::min(hull->from, r->from);
+      hull->to = std::max(hull->to, r->to);
+    }
+  }
+  return hull;
+}
 
 }  // namespace
 
@@ -213,8 +234,16 @@ Result<Table> ExtractFeatures(const std::vector<std::unique_ptr<Calcer>>& calcer
       cols.insert(cols.begin(), kClientId);
     }
     clients.BeginScan();
-    uint64_t rows_seen = 0;
+    uint64_t rows_seen = 0, rows_used = 0;
     const std::vector<size_t>& table_readers = readers[static_cast<size_t>(t)];
+    // Rows outside every reader's time range are dropped before they are partitioned (they
+    // would be skipped by each calcer's own window test anyway).
+    const std::optional<RowTimeRange> range =
+        per_client ? TableRowRange(table, table_readers, states) : std::nullopt;
+    if (range && std::find(cols.begin(), cols.end(), range->column) == cols.end()) {
+      return Status::Runtime("calcers of {} use rows by '{}' but do not read that column",
+                             SourceTableName(table), range->column);
+    }
     std::vector<std::string> reader_names;
     for (size_t ci : table_readers) reader_names.push_back(calcers[ci]->name());
     spdlog::info("features: reading {} ({}) for {}", SourceTableName(table), fmt::join(cols, ", "),
@@ -232,32 +261,58 @@ Result<Table> ExtractFeatures(const std::vector<std::unique_ptr<Calcer>>& calcer
       if (per_client) {
         UPCAMP_ASSIGN_OR_RETURN(const Column* ids,
                                 batch.GetColumn(kClientId, SourceTableName(table)));
-        UPCAMP_RETURN_IF_ERROR(clients.Map(*ids, client_of_row));
+        UPCAMP_RETURN_IF_ERROR(clients.Extend(*ids));
         if (clients.size() != known_clients) {
           for (auto& s : states) s->Grow(clients.size());
           known_clients = clients.size();
         }
-        // Rows by partition (client index modulo partitions), in row order: counted first, then
-        // written through plain pointers (a push_back per row was most of this loop's time).
-        const auto parts = static_cast<uint32_t>(partitions);
+        // Client per row (-1: not a client, or outside the rows used), then rows by partition in
+        // row order: counted first, then written through plain pointers (a push_back per row was
+        // most of this loop's time).
+        const std::vector<int32_t>& code_client = clients.code_to_client();
+        const auto codes = ids->codes();
+        client_of_row.resize(n);
+        if (range) {
+          UPCAMP_ASSIGN_OR_RETURN(const Column* time_col,
+                                  batch.GetColumn(range->column, SourceTableName(table)));
+          if (time_col->type() != DataType::kTimestamp && time_col->type() != DataType::kInt64) {
+            return Status::Runtime("{}.{} must be read as a timestamp column",
+                                   SourceTableName(table), range->column);
+          }
+          const auto times = time_col->int64s();
+          const int64_t from = range->from, to = range->to;
+          for (size_t i = 0; i < n; ++i) {
+            // kNullInt64 (missing) is below any range.
+            const bool in = times[i] >= from && times[i] < to && codes[i] != kNullCode;
+            client_of_row[i] = in ? code_client[static_cast<size_t>(codes[i])] : -1;
+          }
+        } else {
+          for (size_t i = 0; i < n; ++i) {
+            client_of_row[i] =
+                codes[i] == kNullCode ? -1 : code_client[static_cast<size_t>(codes[i])];
+          }
+        }
         std::vector<size_t> counts(partition_rows.size(), 0);
         for (size_t i = 0; i < n; ++i) {
           const int32_t c = client_of_row[i];
-          if (c >= 0) ++counts[static_cast<uint32_t>(c) % parts];
+          if (c >= 0) ++counts[static_cast<size_t>(PartitionOf(c, partitions))];
         }
         std::vector<uint32_t*> next(partition_rows.size());
         for (size_t p = 0; p < next.size(); ++p) {
           partition_rows[p].resize(counts[p]);
           next[p] = partition_rows[p].data();
+          rows_used += counts[p];
         }
         for (size_t i = 0; i < n; ++i) {
           const int32_t c = client_of_row[i];
-          if (c >= 0) *next[static_cast<uint32_t>(c) % parts]++ = static_cast<uint32_t>(i);
+          if (c >= 0)
+            *next[static_cast<size_t>(PartitionOf(c, partitions))]++ = static_cast<uint32_t>(i);
         }
       } else {
         client_of_row.assign(n, -1);
         partition_rows[0].resize(n);
         for (size_t i = 0; i < n; ++i) partition_rows[0][i] = static_cast<uint32_t>(i);
+        rows_used += n;
       }
       const int used_partitions = per_client ? partitions : 1;
       const size_t tasks = table_readers.size() * static_cast<size_t>(used_partitions);
@@ -272,48 +327,73 @@ Result<Table> ExtractFeatures(const std::vector<std::unique_ptr<Calcer>>& calcer
     if (progress) progress->Finish();
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - scan_start).count();
-    spdlog::info("features: {} rows of {} consumed by {} calcer(s) in {:.1f} s, {} clients so far",
-                 rows_seen, SourceTableName(table), table_readers.size(), secs, clients.size());
+    spdlog::info(
+        "features: {} rows of {} ({} in the calcers' time range) consumed by {} "
+        "calcer(s) in {:.1f} s, {} clients so far",
+        rows_seen, SourceTableName(table), rows_used, table_readers.size(), secs, clients.size());
   }
 
-  // Finish and outer-join.
+  // Finish (calcers in parallel: each owns its state) and outer-join.
+  const auto finish_start = std::chrono::steady_clock::now();
   const size_t n_clients = clients.size();
+  std::vector<CalcerOutput> outputs(calcers.size());
+  UPCAMP_RETURN_IF_ERROR(
+      ParallelForStatus(ctx.threads, calcers.size(), [&](size_t ci, int) -> Status {
+        UPCAMP_ASSIGN_OR_RETURN(outputs[ci], states[ci]->Finish(n_clients));
+        return Status::Ok();
+      }));
   std::vector<uint8_t> keep(n_clients, clients.fixed() ? 1 : 0);
-  std::vector<CalcerOutput> outputs;
   for (size_t ci = 0; ci < calcers.size(); ++ci) {
-    UPCAMP_ASSIGN_OR_RETURN(CalcerOutput out, states[ci]->Finish(n_clients));
+    const CalcerOutput& out = outputs[ci];
     if (out.present.size() != n_clients) {
       return Status::Runtime("calcer {} returned {} presence flags for {} clients",
                              calcers[ci]->name(), out.present.size(), n_clients);
     }
-    if (!clients.fixed()) {
-      for (size_t i = 0; i < n_clients; ++i) keep[i] |= out.present[i];
-    }
-    outputs.push_back(std::move(out));
-  }
-  std::vector<int64_t> rows;
-  for (size_t i = 0; i < n_clients; ++i) {
-    if (keep[i]) rows.push_back(static_cast<int64_t>(i));
-  }
-  Table result;
-  {
-    auto dict = std::make_shared<StringDictionary>();
-    std::vector<int32_t> codes;
-    codes.reserve(rows.size());
-    for (int64_t r : rows)
-      codes.push_back(dict->GetOrAdd(clients.keys().Get(static_cast<int32_t>(r))));
-    UPCAMP_RETURN_IF_ERROR(
-        result.AddColumn(Column::String(kClientId, std::move(codes), std::move(dict))));
-  }
-  for (auto& out : outputs) {
-    for (auto& col : out.columns) {
+    for (const Column& col : out.columns) {
       if (col.size() != n_clients) {
         return Status::Runtime("calcer column '{}' has {} rows for {} clients", col.name(),
                                col.size(), n_clients);
       }
-      UPCAMP_RETURN_IF_ERROR(result.AddColumn(col.Take(rows)));
+    }
+    if (!clients.fixed()) {
+      for (size_t i = 0; i < n_clients; ++i) keep[i] |= out.present[i];
     }
   }
+  const auto finished = std::chrono::steady_clock::now();
+  std::vector<int64_t> rows;
+  for (size_t i = 0; i < n_clients; ++i) {
+    if (keep[i]) rows.push_back(static_cast<int64_t>(i));
+  }
+  // Usually every client is kept: then the calcers' columns are the result's as they are, and
+  // the client keys in dense order are the client_id dictionary (codes 0..n-1), which is what
+  // adding the kept keys in order would build.
+  const bool all_kept = rows.size() == n_clients;
+  std::vector<Column> result_columns;
+  {
+    auto dict = all_kept ? clients.TakeKeys() : std::make_shared<StringDictionary>();
+    std::vector<int32_t> codes;
+    codes.reserve(rows.size());
+    for (int64_t r : rows) {
+      codes.push_back(all_kept ? static_cast<int32_t>(r)
+                               : dict->GetOrAdd(clients.keys().Get(static_cast<int32_t>(r))));
+    }
+    result_columns.push_back(Column::String(kClientId, std::move(codes), std::move(dict)));
+  }
+  std::vector<Column*> calcer_columns;
+  for (auto& out : outputs) {
+    for (auto& col : out.columns) calcer_columns.push_back(&col);
+  }
+  result_columns.resize(1 + calcer_columns.size());
+  ParallelFor(ctx.threads, calcer_columns.size(), [&](size_t i, int) {
+    result_columns[1 + i] =
+        all_kept ? std::move(*calcer_columns[i]) : calcer_columns[i]->Take(rows);
+  });
+  Table result;
+  for (auto& col : result_columns) UPCAMP_RETURN_IF_ERROR(result.AddColumn(std::move(col)));
+  const auto now = std::chrono::steady_clock::now();
+  spdlog::debug("features: calcers finished in {:.2f} s, joined in {:.2f} s",
+                std::chrono::duration<double>(finished - finish_start).count(),
+                std::chrono::duration<double>(now - finished).count());
   return result;
 }
 

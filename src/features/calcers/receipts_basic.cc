@@ -25,6 +25,10 @@ class State : public CalcerState {
 
   void Grow(size_t n) override { acc_.resize(n); }
 
+  std::optional<RowTimeRange> RowsUsed(SourceTable) const override {
+    return RowTimeRange{"transaction_datetime", window_.from, window_.to};
+  }
+
   Status Consume(SourceTable, const BatchRows& rows) override {
     auto t = Col(rows, "transaction_datetime").int64s();
     auto ps = Col(rows, "purchase_sum").float64s();

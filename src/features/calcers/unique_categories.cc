@@ -5,10 +5,14 @@
 // Products arrive first (one partition): they give product id → category id. The purchases'
 // product_id column has its own dictionary, so each purchases code is mapped to a category once
 // (under a mutex, before the rows of a batch are read); the per-row loop is then integer lookups.
+// Distinct categories per client are a bit set of the categories when there are few of them (the
+// usual case: a few hundred categories, a few dozen bytes per client, one OR per row), else a
+// DistinctInts list per client (memory then bounded by what each client bought).
 
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <bit>
 #include <mutex>
 #include <vector>
 
@@ -20,6 +24,8 @@ namespace upcamp::calcers {
 namespace {
 
 constexpr int32_t kNoCategory = -1;
+// Bit sets are used up to this many 64-bit words per client (1024 categories, 128 bytes).
+constexpr size_t kMaxBitsetWords = 16;
 
 class State : public CalcerState {
  public:
@@ -29,14 +35,23 @@ class State : public CalcerState {
         schema_(std::move(schema)) {}
 
   void Grow(size_t n) override {
-    categories_.resize(n);
     present_.resize(n, 0);
+    if (words_ > 0) {
+      bits_.resize(n * words_, 0);
+    } else {
+      categories_.resize(n);
+    }
+  }
+
+  std::optional<RowTimeRange> RowsUsed(SourceTable table) const override {
+    if (table != SourceTable::kPurchases) return std::nullopt;
+    return RowTimeRange{"transaction_datetime", window_.from, window_.to};
   }
 
   Status Consume(SourceTable table, const BatchRows& rows) override {
     if (table == SourceTable::kProducts) return ConsumeProducts(rows);
     const Column& product = Col(rows, "product_id");
-    UPCAMP_RETURN_IF_ERROR(MapPurchaseCodes(product));
+    UPCAMP_RETURN_IF_ERROR(MapPurchaseCodes(product));  // also sets purchases_seen_
     // Read-only from here on: every partition of this batch needs the same codes, which the
     // first of them mapped under the mutex (so the others see the complete map after locking).
     const std::vector<int32_t>& code_category = code_category_;
@@ -49,7 +64,13 @@ class State : public CalcerState {
       const int32_t code = codes[r];
       const int32_t category =
           code == kNullCode ? kNoCategory : code_category[static_cast<size_t>(code)];
-      if (category != kNoCategory) categories_[c].Add(category);
+      if (category == kNoCategory) continue;
+      if (words_ > 0) {
+        const auto k = static_cast<uint32_t>(category);
+        bits_[c * words_ + k / 64] |= uint64_t{1} << (k % 64);
+      } else {
+        categories_[c].Add(category);
+      }
     }
     return Status::Ok();
   }
@@ -60,7 +81,14 @@ class State : public CalcerState {
     out.present = present_;
     std::vector<int64_t> count(n, kNullInt64);
     for (size_t i = 0; i < n; ++i) {
-      if (present_[i]) count[i] = categories_[i].Count();
+      if (!present_[i]) continue;
+      if (words_ > 0) {
+        int64_t k = 0;
+        for (size_t w = 0; w < words_; ++w) k += std::popcount(bits_[i * words_ + w]);
+        count[i] = k;
+      } else {
+        count[i] = categories_[i].Count();
+      }
     }
     out.columns.push_back(Column::Int64(schema_[0].name, std::move(count)));
     return out;
@@ -82,6 +110,19 @@ class State : public CalcerState {
       product_category_.push_back(
           category.IsNull(r) ? kNoCategory : category_names_.GetOrAdd(category.ValueToString(r)));
     }
+    // The number of categories is final once products are read, which is before any purchase
+    // (the engine's table order): pick the per-client set for it.
+    const size_t words = (static_cast<size_t>(category_names_.size()) + 63) / 64;
+    const size_t new_words = words <= kMaxBitsetWords ? std::max<size_t>(words, 1) : 0;
+    if (new_words != words_) {
+      if (purchases_seen_) {
+        return Status::Runtime("unique_categories: products arrived after purchases");
+      }
+      words_ = new_words;
+      bits_.clear();
+      categories_.clear();
+      Grow(present_.size());
+    }
     return Status::Ok();
   }
 
@@ -89,6 +130,7 @@ class State : public CalcerState {
   // products table has no category.
   Status MapPurchaseCodes(const Column& product) {
     std::lock_guard<std::mutex> lock(map_mu_);
+    purchases_seen_ = true;
     const StringDictionary* dict = &product.dictionary();
     if (dict != purchase_dict_) {  // batches of one scan share it; a new one starts over
       purchase_dict_ = dict;
@@ -113,7 +155,10 @@ class State : public CalcerState {
   std::mutex map_mu_;
   const StringDictionary* purchase_dict_ = nullptr;
   std::vector<int32_t> code_category_;
-  // Per client.
+  bool purchases_seen_ = false;  // under map_mu_ while purchases are read
+  // Per client: a bit set of words_ words each (words_ > 0), else a DistinctInts list.
+  size_t words_ = 0;
+  std::vector<uint64_t> bits_;
   std::vector<DistinctInts> categories_;
   std::vector<uint8_t> present_;
 };
