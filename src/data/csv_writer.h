@@ -20,6 +20,8 @@ struct CsvWriteOptions {
   bool header = true;
   /// zstd level for .zst, zlib level for .gz.
   int compression_level = 3;
+  /// Threads formatting the rows of WriteTable (the text is the same for any number).
+  int threads = 1;
 };
 
 /// Streaming writer: header at Open, then rows (whole tables or pre-formatted text), then Commit.

@@ -28,7 +28,9 @@ Status WriteTableFile(const Table& table, const std::string& path, const Context
     o.threads = ctx.threads;
     return WriteUcol(table, path, o);
   }
-  return WriteCsv(table, path);
+  CsvWriteOptions o;
+  o.threads = ctx.threads;
+  return WriteCsv(table, path, o);
 }
 
 }  // namespace upcamp

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 
 #include "core/log.h"
 #include "core/parallel.h"
@@ -131,6 +132,44 @@ class ClientMapper {
   const StringDictionary* dict_ = nullptr;
   std::vector<int32_t> code_to_client_;
 };
+
+// Rows with a client (>= 0) by partition (PartitionOf), in row order; returns their number. Rows
+// are counted first, then written through plain pointers (a push_back per row was most of this
+// loop's time); `part` is PartitionOf with the divisions resolved outside the loop.
+template <typename Part>
+size_t SplitRows(std::span<const int32_t> client, Part part,
+                 std::vector<std::vector<uint32_t>>& out) {
+  std::vector<size_t> counts(out.size(), 0);
+  for (const int32_t c : client) {
+    if (c >= 0) ++counts[part(static_cast<uint32_t>(c))];
+  }
+  std::vector<uint32_t*> next(out.size());
+  size_t total = 0;
+  for (size_t p = 0; p < out.size(); ++p) {
+    out[p].resize(counts[p]);
+    next[p] = out[p].data();
+    total += counts[p];
+  }
+  for (size_t i = 0; i < client.size(); ++i) {
+    const int32_t c = client[i];
+    if (c >= 0) *next[part(static_cast<uint32_t>(c))]++ = static_cast<uint32_t>(i);
+  }
+  return total;
+}
+
+size_t SplitByPartition(std::span<const int32_t> client, std::vector<std::vector<uint32_t>>& out) {
+  const auto parts = static_cast<uint32_t>(out.size());
+  if (parts == 1)
+    return SplitRows(
+        client, [](uint32_t) { return size_t{0}; }, out);
+  if ((parts & (parts - 1)) == 0) {  // the usual thread counts: a mask, not a division per row
+    const uint32_t mask = parts - 1;
+    return SplitRows(
+        client, [mask](uint32_t c) { return size_t{c / kClientsPerPartitionRun & mask}; }, out);
+  }
+  return SplitRows(
+      client, [parts](uint32_t c) { return size_t{c / kClientsPerPartitionRun % parts}; }, out);
+}
 
 // The hull of the time ranges the readers of a table use, if every one of them declares one on
 // the same column (else every row is consumed).
@@ -266,9 +305,7 @@ Result<Table> ExtractFeatures(const std::vector<std::unique_ptr<Calcer>>& calcer
           for (auto& s : states) s->Grow(clients.size());
           known_clients = clients.size();
         }
-        // Client per row (-1: not a client, or outside the rows used), then rows by partition in
-        // row order: counted first, then written through plain pointers (a push_back per row was
-        // most of this loop's time).
+        // Client per row (-1: not a client, or outside the rows used), then rows by partition.
         const std::vector<int32_t>& code_client = clients.code_to_client();
         const auto codes = ids->codes();
         client_of_row.resize(n);
@@ -292,22 +329,7 @@ Result<Table> ExtractFeatures(const std::vector<std::unique_ptr<Calcer>>& calcer
                 codes[i] == kNullCode ? -1 : code_client[static_cast<size_t>(codes[i])];
           }
         }
-        std::vector<size_t> counts(partition_rows.size(), 0);
-        for (size_t i = 0; i < n; ++i) {
-          const int32_t c = client_of_row[i];
-          if (c >= 0) ++counts[static_cast<size_t>(PartitionOf(c, partitions))];
-        }
-        std::vector<uint32_t*> next(partition_rows.size());
-        for (size_t p = 0; p < next.size(); ++p) {
-          partition_rows[p].resize(counts[p]);
-          next[p] = partition_rows[p].data();
-          rows_used += counts[p];
-        }
-        for (size_t i = 0; i < n; ++i) {
-          const int32_t c = client_of_row[i];
-          if (c >= 0)
-            *next[static_cast<size_t>(PartitionOf(c, partitions))]++ = static_cast<uint32_t>(i);
-        }
+        rows_used += SplitByPartition(client_of_row, partition_rows);
       } else {
         client_of_row.assign(n, -1);
         partition_rows[0].resize(n);

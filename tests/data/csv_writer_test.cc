@@ -186,6 +186,45 @@ TEST(CsvWriter, StreamingRawAndTablesLargeCompressed) {
   }
 }
 
+TEST(CsvWriter, ThreadsWriteTheSameBytes) {
+  // Enough rows for several groups of parallel chunks, a row count that is no multiple of the
+  // chunk size, every type and missing values; plain and compressed, after a raw prefix.
+  std::vector<std::optional<std::string>> names;
+  std::vector<int64_t> ints, times;
+  std::vector<double> floats;
+  std::vector<uint8_t> bools;
+  for (int i = 0; i < 100003; ++i) {
+    names.push_back(i % 11 == 0 ? std::nullopt
+                                : std::optional<std::string>(
+                                      i % 7 == 0 ? "a,\"b\"" : "n" + std::to_string(i % 1000)));
+    ints.push_back(i % 5 == 0 ? kNullInt64 : i * 31 - 7);
+    floats.push_back(i % 3 == 0 ? kNullFloat64 : i / 7.0);
+    times.push_back(i % 13 == 0 ? kNullInt64 : 1550000000 + i * 61);
+    bools.push_back(i % 17 == 0 ? kNullBool : static_cast<uint8_t>(i % 2));
+  }
+  ASSERT_OK_AND_ASSIGN(Table t,
+                       Table::Make({Column::StringFromValues("s", names), Column::Int64("i", ints),
+                                    Column::Float64("f", floats), Column::Timestamp("t", times),
+                                    Column::Bool("b", bools)}));
+  const std::string expected = "s,i,f,t,b\nraw,1,2,,\n" + TableToCsvString(t, {.header = false});
+  TempDir dir;
+  for (const char* name : {"p.csv", "p.csv.zst"}) {
+    for (int threads : {1, 2, 3}) {
+      const std::string path = dir.File(std::to_string(threads) + name);
+      CsvWriteOptions o;
+      o.threads = threads;
+      ASSERT_OK_AND_ASSIGN(auto w, CsvWriter::Open(path, t.ColumnNames(), o));
+      ASSERT_OK(w->WriteRaw("raw,1,2,,\n"));
+      ASSERT_OK(w->WriteTable(t));
+      EXPECT_EQ(w->rows_written(), 100004u);
+      ASSERT_OK(w->Commit());
+      const std::string bytes = ReadAll(path);
+      const std::string text = std::string(name).ends_with(".zst") ? Unzstd(bytes) : bytes;
+      EXPECT_TRUE(text == expected) << name << " threads " << threads;
+    }
+  }
+}
+
 TEST(CsvWriter, AbandonedWriterLeavesNoFile) {
   TempDir dir;
   const std::string path = dir.File("out.csv.zst");

@@ -3,11 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
 
 #include "core/civil_time.h"
+#include "core/random.h"
 #include "features/engine.h"
 #include "features/registry.h"
 #include "testing.h"
@@ -617,6 +619,182 @@ TEST(Calcers, EmptyWindowsLeaveOnlyMissingValues) {
   for (size_t c = 1; c < t.num_columns(); ++c) {
     if (t.column(c).name() == "age" || t.column(c).name() == "gender") continue;
     EXPECT_EQ(t.column(c).NullCount(), t.num_rows()) << t.column(c).name();
+  }
+}
+
+// ---- many clients: partitions, row ranges, both category sets -------------------------------
+
+// Random tables for `n_clients` clients: a profile of every third client, receipts and purchase
+// lines in random order over 90 days before the feature date (and a few at or after it, and
+// missing times), products with `n_categories` level_3 values (some products without one, some
+// purchased products unknown). Brute-force results below are computed from the same rows.
+struct RandomData {
+  std::vector<std::string> profile;  // client ids in profile order
+  std::vector<std::optional<std::string>> r_client, p_client, p_product, products, categories;
+  std::vector<int64_t> r_time, p_time;
+  std::vector<double> r_sum;
+};
+
+RandomData MakeRandomData(int n_clients, int n_categories, uint64_t seed) {
+  Rng rng(seed);
+  RandomData d;
+  auto id = [](uint64_t i) { return "c" + std::to_string(i); };
+  for (int i = 0; i < n_clients; i += 3) d.profile.push_back(id(static_cast<uint64_t>(i)));
+  const int64_t date_to = Ts(kDateTo);
+  auto time = [&]() -> int64_t {
+    const uint64_t u = rng.UniformInt(100);
+    if (u == 0) return kNullInt64;
+    if (u == 1) return date_to + static_cast<int64_t>(rng.UniformInt(86400 * 2));
+    return date_to - 1 - static_cast<int64_t>(rng.UniformInt(86400 * 90));
+  };
+  for (int i = 0; i < 20 * n_clients; ++i) {
+    d.r_client.push_back(id(rng.UniformInt(static_cast<uint64_t>(n_clients))));
+    d.r_time.push_back(time());
+    d.r_sum.push_back(static_cast<double>(rng.UniformInt(1000)));
+  }
+  const int n_products = 3 * n_categories + 10;
+  for (int p = 0; p < n_products; ++p) {
+    d.products.push_back("p" + std::to_string(p));
+    d.categories.push_back(
+        p % 17 == 0 ? std::nullopt
+                    : std::optional<std::string>("k" + std::to_string(p % n_categories)));
+  }
+  for (int i = 0; i < 60 * n_clients; ++i) {
+    d.p_client.push_back(id(rng.UniformInt(static_cast<uint64_t>(n_clients))));
+    d.p_time.push_back(time());
+    d.p_product.push_back("p" +
+                          std::to_string(rng.UniformInt(static_cast<uint64_t>(n_products) + 5)));
+  }
+  return d;
+}
+
+Result<Table> ExtractRandom(const RandomData& d, const std::string& yaml, int threads,
+                            size_t batch_rows) {
+  InMemorySource source(batch_rows);
+  std::vector<std::optional<std::string>> profile(d.profile.begin(), d.profile.end());
+  UPCAMP_ASSIGN_OR_RETURN(
+      Table pr,
+      Table::Make({Column::StringFromValues("client_id", profile),
+                   Column::Int64("age", std::vector<int64_t>(profile.size(), 40)),
+                   Column::StringFromValues(
+                       "gender", std::vector<std::optional<std::string>>(profile.size(), "F"))}));
+  source.Set(SourceTable::kClientProfile, std::move(pr));
+  UPCAMP_ASSIGN_OR_RETURN(Table products,
+                          Table::Make({Column::StringFromValues("product_id", d.products),
+                                       Column::StringFromValues("level_3", d.categories)}));
+  source.Set(SourceTable::kProducts, std::move(products));
+  const size_t nr = d.r_client.size();
+  const std::vector<double> zeros(nr, 0.0);
+  UPCAMP_ASSIGN_OR_RETURN(Table receipts,
+                          Table::Make({Column::StringFromValues("client_id", d.r_client),
+                                       Column::Timestamp("transaction_datetime", d.r_time),
+                                       Column::Float64("purchase_sum", d.r_sum),
+                                       Column::Float64("regular_points_spent", zeros),
+                                       Column::Float64("express_points_spent", zeros),
+                                       Column::Float64("trn_sum_from_red", zeros)}));
+  source.Set(SourceTable::kReceipts, std::move(receipts));
+  UPCAMP_ASSIGN_OR_RETURN(Table purchases,
+                          Table::Make({Column::StringFromValues("client_id", d.p_client),
+                                       Column::Timestamp("transaction_datetime", d.p_time),
+                                       Column::StringFromValues("product_id", d.p_product)}));
+  source.Set(SourceTable::kPurchases, std::move(purchases));
+  UPCAMP_ASSIGN_OR_RETURN(auto calcers, Config(yaml));
+  ExtractOptions opt;
+  opt.params.date_to = Ts(kDateTo);
+  Context ctx;
+  ctx.threads = threads;
+  return ExtractFeatures(calcers, source, opt, ctx);
+}
+
+TEST(Calcers, ManyClientsMatchBruteForceForAnyThreadsAndBatchSize) {
+  // Hundreds of clients, so every partition (runs of 64 clients) has work with up to 4 threads;
+  // 100 categories use per-client bit sets (two words), 1500 per-client lists.
+  for (const int n_categories : {100, 1500}) {
+    const RandomData d = MakeRandomData(700, n_categories, 7 + n_categories);
+    const int64_t date_to = Ts(kDateTo);
+    // Brute force: receipts_basic(30) count and sum, unique_categories(20), client order.
+    std::map<std::string, std::pair<int64_t, double>> receipts;
+    for (size_t i = 0; i < d.r_client.size(); ++i) {
+      if (d.r_time[i] == kNullInt64 || d.r_time[i] < date_to - 30 * 86400 ||
+          d.r_time[i] >= date_to) {
+        continue;
+      }
+      auto& [count, sum] = receipts[*d.r_client[i]];
+      ++count;
+      sum += d.r_sum[i];
+    }
+    std::map<std::string, std::string> category_of;
+    for (size_t p = 0; p < d.products.size(); ++p) {
+      if (d.categories[p]) category_of[*d.products[p]] = *d.categories[p];
+    }
+    std::map<std::string, std::set<std::string>> bought;
+    for (size_t i = 0; i < d.p_client.size(); ++i) {
+      if (d.p_time[i] == kNullInt64 || d.p_time[i] < date_to - 20 * 86400 ||
+          d.p_time[i] >= date_to) {
+        continue;
+      }
+      auto& cats = bought[*d.p_client[i]];  // present even without a known category
+      auto it = category_of.find(*d.p_product[i]);
+      if (it != category_of.end()) cats.insert(it->second);
+    }
+    // Clients: profile order, then first appearance in receipts (any row), then purchases;
+    // without a profile calcer only those with rows in a window are kept.
+    std::vector<std::string> order = d.profile;
+    std::set<std::string> seen(order.begin(), order.end());
+    for (const auto* col : {&d.r_client, &d.p_client}) {
+      for (const auto& c : *col) {
+        if (seen.insert(*c).second) order.push_back(*c);
+      }
+    }
+    std::vector<std::string> want_clients;
+    for (const auto& c : order) {
+      if (receipts.count(c) || bought.count(c)) want_clients.push_back(c);
+    }
+    ASSERT_GT(want_clients.size(), 600u);
+
+    const std::string yaml =
+        "[{name: receipts_basic, args: {delta: 30}}, {name: unique_categories, args: {delta: 20}}]";
+    for (const int threads : {1, 2, 3, 4}) {
+      for (const size_t batch : {size_t{997}, size_t{1} << 20}) {
+        ASSERT_OK_AND_ASSIGN(Table t, ExtractRandom(d, yaml, threads, batch));
+        ASSERT_EQ(Clients(t), want_clients) << "threads " << threads << " batch " << batch;
+        const auto count = t.FindColumn("transaction_id_count__30d")->int64s();
+        const auto sum = t.FindColumn("purchase_sum_sum__30d")->float64s();
+        const auto unique = t.FindColumn("unique_level_3__20d")->int64s();
+        for (size_t r = 0; r < t.num_rows(); ++r) {
+          const std::string& c = want_clients[r];
+          auto rc = receipts.find(c);
+          EXPECT_EQ(count[r], rc == receipts.end() ? kNullInt64 : rc->second.first) << c;
+          if (rc != receipts.end()) {
+            EXPECT_EQ(sum[r], rc->second.second) << c;
+          }
+          auto bc = bought.find(c);
+          EXPECT_EQ(unique[r],
+                    bc == bought.end() ? kNullInt64 : static_cast<int64_t>(bc->second.size()))
+              << c << " threads " << threads << " batch " << batch;
+        }
+      }
+    }
+  }
+}
+
+TEST(UniqueCategories, ProductsInBatchesPastTheBitSetLimits) {
+  // Products read in batches of 50: the category count grows past 64 (a second word per client,
+  // with 100 categories) or past 1024 (lists instead of bit sets, with 1100) while products are
+  // read. The counts must equal those of a read that sees every product in one batch.
+  const std::string yaml = "[{name: unique_categories, args: {delta: 20}}]";
+  for (const int n_categories : {100, 1100}) {
+    const RandomData d = MakeRandomData(300, n_categories, 3);
+    ASSERT_OK_AND_ASSIGN(Table whole, ExtractRandom(d, yaml, 1, size_t{1} << 20));
+    const auto want = whole.FindColumn("unique_level_3__20d")->int64s();
+    ASSERT_GT(*std::max_element(want.begin(), want.end()), 3);
+    for (const int threads : {1, 2}) {
+      ASSERT_OK_AND_ASSIGN(Table small, ExtractRandom(d, yaml, threads, 50));
+      ASSERT_EQ(Clients(small), Clients(whole));
+      const auto got = small.FindColumn("unique_level_3__20d")->int64s();
+      EXPECT_TRUE(std::equal(got.begin(), got.end(), want.begin(), want.end()))
+          << n_categories << " categories, threads " << threads;
+    }
   }
 }
 

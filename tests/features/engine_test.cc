@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 
 #include "core/civil_time.h"
@@ -199,6 +200,119 @@ TEST(FeatureEngine, DuplicateProfileClientIsADataError) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ErrorCode::kData);
   EXPECT_NE(r.status().message().find("'A' appears more than once"), std::string::npos);
+}
+
+// A calcer that records what the engine hands it: whether every row of a Consume call belongs to
+// that call's partition, and how many rows each client got. It may declare a time range.
+class ProbeState : public CalcerState {
+ public:
+  ProbeState(std::string column, std::optional<RowTimeRange> range)
+      : column_(std::move(column)), range_(std::move(range)) {}
+  void Grow(size_t n) override { rows_.resize(n, 0); }
+  std::optional<RowTimeRange> RowsUsed(SourceTable) const override { return range_; }
+  Status Consume(SourceTable, const BatchRows& rows) override {
+    for (uint32_t r : rows.rows) {
+      const int32_t c = rows.client[r];
+      if (c < 0 || PartitionOf(c, rows.num_partitions) != rows.partition) {
+        ++wrong_partition_;
+        continue;
+      }
+      ++rows_[static_cast<size_t>(c)];
+    }
+    return Status::Ok();
+  }
+  Result<CalcerOutput> Finish(size_t n) override {
+    rows_.resize(n, 0);
+    CalcerOutput out;
+    out.present.assign(n, 1);
+    out.columns.push_back(Column::Int64(column_, rows_));
+    out.columns.push_back(
+        Column::Int64(column_ + "_wrong", std::vector<int64_t>(n, wrong_partition_.load())));
+    return out;
+  }
+
+ private:
+  std::string column_;
+  std::optional<RowTimeRange> range_;
+  std::vector<int64_t> rows_;
+  std::atomic<int64_t> wrong_partition_{0};
+};
+
+class ProbeCalcer : public Calcer {
+ public:
+  ProbeCalcer(std::string column, std::optional<RowTimeRange> range)
+      : column_(std::move(column)), range_(std::move(range)) {}
+  const std::string& name() const override {
+    static const std::string kName = "probe";
+    return kName;
+  }
+  nlohmann::json args() const override { return nlohmann::json::object(); }
+  std::vector<TableInput> Inputs() const override {
+    return {{SourceTable::kReceipts, {"transaction_datetime"}}};
+  }
+  Schema OutputSchema() const override {
+    return {{column_, DataType::kInt64}, {column_ + "_wrong", DataType::kInt64}};
+  }
+  std::unique_ptr<CalcerState> Start(const FeatureParams&) const override {
+    return std::make_unique<ProbeState>(column_, range_);
+  }
+
+ private:
+  std::string column_;
+  std::optional<RowTimeRange> range_;
+};
+
+TEST(FeatureEngine, PartitionsAndTimeRangesAsPromised) {
+  // 1000 clients (c0, c1, ... in order of first appearance) with a receipt on each of days 0..4,
+  // and c1000 only on day 0 (before every range).
+  std::vector<std::optional<std::string>> ids;
+  std::vector<int64_t> times;
+  for (int k = 0; k < 5; ++k) {
+    for (int c = 0; c < 1000; ++c) {
+      ids.push_back("c" + std::to_string(c));
+      times.push_back(int64_t{86400} * k + c);
+    }
+    if (k == 0) {
+      ids.push_back("c1000");
+      times.push_back(5);
+    }
+  }
+  InMemorySource source(777);
+  source.Set(SourceTable::kReceipts, Table::Make({Column::StringFromValues("client_id", ids),
+                                                  Column::Timestamp("transaction_datetime", times)})
+                                         .value());
+  const RowTimeRange days_1_2{"transaction_datetime", 86400, 3 * 86400};
+  const RowTimeRange days_2_3{"transaction_datetime", 2 * 86400, 4 * 86400};
+  // Rows each probe gets per client: all of them unless every reader has a range, then those in
+  // the hull of the ranges.
+  struct Case {
+    std::optional<RowTimeRange> a, b;
+    int64_t want;
+  };
+  const std::vector<Case> cases = {
+      {days_1_2, std::nullopt, 5}, {days_1_2, days_2_3, 3}, {days_1_2, days_1_2, 2}};
+  for (const Case& k : cases) {
+    for (const int threads : {1, 2, 3, 4}) {
+      std::vector<std::unique_ptr<Calcer>> calcers;
+      calcers.push_back(std::make_unique<ProbeCalcer>("a", k.a));
+      calcers.push_back(std::make_unique<ProbeCalcer>("b", k.b));
+      Context ctx;
+      ctx.threads = threads;
+      ASSERT_OK_AND_ASSIGN(Table t, ExtractFeatures(calcers, source, ExtractOptions{}, ctx));
+      ASSERT_EQ(t.num_rows(), 1001u);
+      EXPECT_EQ(t.column(0).ValueToString(999), "c999");  // dense order: first appearance
+      EXPECT_EQ(t.column(0).ValueToString(1000), "c1000");
+      for (const char* col : {"a", "b"}) {
+        const auto seen = t.FindColumn(col)->int64s();
+        for (size_t r = 0; r < 1000; ++r) {
+          ASSERT_EQ(seen[r], k.want) << col << " client " << r << " threads " << threads;
+        }
+        EXPECT_EQ(seen[1000], k.want == 5 ? 1 : 0) << col;
+        EXPECT_EQ(t.FindColumn(std::string(col) + "_wrong")->int64s()[0], 0)
+            << col << " threads " << threads;
+      }
+    }
+  }
 }
 
 }  // namespace
