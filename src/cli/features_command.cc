@@ -64,7 +64,11 @@ Status Run(const FeaturesArgs& a, const GlobalOptions& g) {
   }
   CatalogSource source(catalog);
   UPCAMP_ASSIGN_OR_RETURN(Table features, ExtractFeatures(calcers, source, options, ctx));
+  const auto write_start = std::chrono::steady_clock::now();
   UPCAMP_RETURN_IF_ERROR(WriteTableFile(features, a.out, ctx));
+  spdlog::debug(
+      "features: wrote {} in {:.2f} s", a.out,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - write_start).count());
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   spdlog::info("features: {} clients x {} columns as of {} -> {} ({:.1f} s)", features.num_rows(),

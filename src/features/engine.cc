@@ -349,10 +349,16 @@ Result<Table> ExtractFeatures(const std::vector<std::unique_ptr<Calcer>>& calcer
     if (progress) progress->Finish();
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - scan_start).count();
-    spdlog::info(
-        "features: {} rows of {} ({} in the calcers' time range) consumed by {} "
-        "calcer(s) in {:.1f} s, {} clients so far",
-        rows_seen, SourceTableName(table), rows_used, table_readers.size(), secs, clients.size());
+    if (range) {
+      spdlog::info(
+          "features: {} rows of {} ({} in the calcers' time range) consumed by {} "
+          "calcer(s) in {:.1f} s, {} clients so far",
+          rows_seen, SourceTableName(table), rows_used, table_readers.size(), secs, clients.size());
+    } else {
+      spdlog::info(
+          "features: {} rows of {} consumed by {} calcer(s) in {:.1f} s, {} clients so far",
+          rows_seen, SourceTableName(table), table_readers.size(), secs, clients.size());
+    }
   }
 
   // Finish (calcers in parallel: each owns its state) and outer-join.
