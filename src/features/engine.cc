@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <span>
@@ -115,6 +116,13 @@ class ClientMapper {
     if (dict != dict_) {  // a new dictionary: mappings of the old one do not apply
       dict_ = dict;
       code_to_client_.clear();
+    }
+    if (!fixed_ && keys_->size() == 0 && code_to_client_.empty() && dict->size() > 0) {
+      // The first client table (usually the profile): its dictionary is the key set so far, code
+      // for code, so it is copied (table and bytes) instead of hashed key by key.
+      *keys_ = *dict;
+      code_to_client_.resize(static_cast<size_t>(dict->size()));
+      std::iota(code_to_client_.begin(), code_to_client_.end(), 0);
     }
     for (auto k = static_cast<int32_t>(code_to_client_.size()); k < dict->size(); ++k) {
       const std::string_view key = dict->Get(k);
