@@ -36,6 +36,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cassert>
 #include <charconv>
 #include <cstring>
 #include <memory>
@@ -444,45 +445,51 @@ struct ParsePlan {
   uint64_t max_bad_rows = 0;     // a block stops after more bad rows than this
 };
 
-// A block's values of one column: std::vector's interface as far as the parser uses it, with an
-// append that is always inlined (the parser appends a value per field; growing is the rare,
-// out-of-line case) and no zero-filling of the capacity.
+// Where a block's values of one column go: straight into the output column's storage, at the
+// place the round set aside for the block (Bind), or, when the caller keeps no values (the type
+// inference pass), into the block's own reusable scratch buffer (BindScratch). Either way there is
+// room for `max_rows` values, a bound on the block's rows (its line ends + 1: every row ends at a
+// '\n' or at the end of the input), so an append needs no capacity check.
 template <typename T>
-class PodVector {
+class Sink {
  public:
+  void Bind(T* data, size_t max_rows) {
+    data_ = data;
+    size_ = 0;
+    max_rows_ = max_rows;
+  }
+  void BindScratch(size_t max_rows) {
+    if (scratch_capacity_ < max_rows) {
+      scratch_ = std::make_unique_for_overwrite<T[]>(max_rows);
+      scratch_capacity_ = max_rows;
+    }
+    Bind(scratch_.get(), max_rows);
+  }
   size_t size() const { return size_; }
-  const T* begin() const { return data_.get(); }
-  const T* end() const { return data_.get() + size_; }
-  const T& operator[](size_t i) const { return data_[i]; }
+  const T* data() const { return data_; }
+  T* data() { return data_; }
   void clear() { size_ = 0; }
   /// Only shrinks (the rollback of a bad row).
   void resize(size_t n) { size_ = std::min(size_, n); }
   void push_back(T v) {
-    if (size_ == capacity_) [[unlikely]]
-      Grow();
+    assert(size_ < max_rows_);
     data_[size_++] = v;
   }
 
  private:
-  [[gnu::noinline]] void Grow() {
-    const size_t capacity = std::max<size_t>(1024, capacity_ * 2);
-    auto bigger = std::make_unique_for_overwrite<T[]>(capacity);
-    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_ * sizeof(T));
-    data_ = std::move(bigger);
-    capacity_ = capacity;
-  }
-
-  std::unique_ptr<T[]> data_;
+  T* data_ = nullptr;
   size_t size_ = 0;
-  size_t capacity_ = 0;
+  size_t max_rows_ = 0;
+  std::unique_ptr<T[]> scratch_;
+  size_t scratch_capacity_ = 0;
 };
 
 struct OutColumn {
   Action action = Action::kSkip;
-  PodVector<int64_t> i64;
-  PodVector<double> f64;
-  PodVector<int32_t> codes;
-  PodVector<uint8_t> bools;
+  Sink<int64_t> i64;
+  Sink<double> f64;
+  Sink<int32_t> codes;
+  Sink<uint8_t> bools;
   LocalDict dict;
   size_t dict_added_row = SIZE_MAX;  // the row that added the dictionary's last entry
   // The fast path's previous text (unquoted, in the block's buffer) and its string code, timestamp
@@ -509,6 +516,29 @@ struct OutColumn {
     last_text = nullptr;
     mask = kCanAll;
     seen = false;
+  }
+
+  /// Points the sink of this column's type at `data` (room for `max_rows` values of the type),
+  /// or at the block's own scratch buffer if `data` is nullptr.
+  void Bind(void* data, size_t max_rows) {
+    switch (action) {
+      case Action::kInt64:
+      case Action::kTimestamp:
+        data ? i64.Bind(static_cast<int64_t*>(data), max_rows) : i64.BindScratch(max_rows);
+        break;
+      case Action::kFloat64:
+        data ? f64.Bind(static_cast<double*>(data), max_rows) : f64.BindScratch(max_rows);
+        break;
+      case Action::kBool:
+        data ? bools.Bind(static_cast<uint8_t*>(data), max_rows) : bools.BindScratch(max_rows);
+        break;
+      case Action::kString:
+        data ? codes.Bind(static_cast<int32_t*>(data), max_rows) : codes.BindScratch(max_rows);
+        break;
+      case Action::kInfer:
+      case Action::kSkip:
+        break;
+    }
   }
 
   void Rollback(size_t rows) {
@@ -562,9 +592,37 @@ struct RowError {
 struct BlockResult {
   std::vector<OutColumn> cols;
   size_t rows = 0;
+  size_t max_rows = 0;  // bound on `rows` (see Sink)
   uint64_t bad_rows = 0;
   RowError first_error;  // valid if bad_rows > 0
+
+  /// Sets the columns' actions and binds them to scratch buffers of `max_rows` values; a caller
+  /// that keeps the values then rebinds them (OutColumn::Bind) before the block is parsed.
+  void Prepare(const std::vector<Action>& actions, size_t block_max_rows) {
+    max_rows = block_max_rows;
+    cols.resize(actions.size());
+    for (size_t c = 0; c < cols.size(); ++c) {
+      cols[c].action = actions[c];
+      cols[c].Bind(nullptr, max_rows);
+    }
+  }
 };
+
+// Bytes per value of a column's type (8 for int64, timestamp and float64, 4 for string codes).
+size_t ValueBytes(Action a) {
+  switch (a) {
+    case Action::kInt64:
+    case Action::kTimestamp:
+    case Action::kFloat64:
+      return 8;
+    case Action::kString:
+      return 4;
+    case Action::kBool:
+      return 1;
+    default:
+      return 0;
+  }
+}
 
 std::string Excerpt(std::string_view s) {
   std::string out;
@@ -611,7 +669,7 @@ class BlockParser {
   void Parse(const char* begin, const char* end, BlockResult& out) {
     out.rows = 0;
     out.bad_rows = 0;
-    out.cols.resize(plan_.out_actions.size());
+    assert(out.cols.size() == plan_.out_actions.size());  // Prepare'd
     for (size_t c = 0; c < out.cols.size(); ++c) out.cols[c].Reset(plan_.out_actions[c]);
     end_ = end;
     last_word_ = static_cast<size_t>(end - base_) >> 6;
@@ -1288,6 +1346,7 @@ struct Layout {
   std::vector<size_t> starts;      // nblocks + 1 entries; starts.back() = end of complete records
   std::vector<uint64_t> newlines;  // per fixed block [k*bs, (k+1)*bs)
   size_t block_size = 0;
+  std::vector<size_t> max_rows;  // per block: its line ends + 1, a bound on its rows
   size_t usable = 0;             // = starts.back()
   uint64_t usable_newlines = 0;  // line ends in [0, usable)
 
@@ -1345,9 +1404,21 @@ Layout ComputeLayout(const RecordBuffer& rb, size_t block_size, int threads) {
     }
     lay.starts[k] = std::min(found == SIZE_MAX ? lay.starts[k + 1] : found, usable);
   }
-  uint64_t nl = 0;
-  for (uint64_t c : lay.newlines) nl += c;
-  lay.usable_newlines = nl - CountNewlines(d + usable, n - usable);
+  std::vector<uint64_t> prefix(nb + 1, 0);  // line ends before fixed block k
+  for (size_t k = 0; k < nb; ++k) prefix[k + 1] = prefix[k] + lay.newlines[k];
+  auto newlines_before = [&](size_t x) {  // line ends in [0, x)
+    const size_t k = std::min(x / block_size, nb);
+    const size_t from = std::min(k * block_size, x);
+    return prefix[k] + CountNewlines(d + from, x - from);
+  };
+  lay.max_rows.resize(nb);
+  uint64_t at = 0;  // newlines_before(starts[k])
+  for (size_t k = 0; k < nb; ++k) {
+    const uint64_t next = newlines_before(lay.starts[k + 1]);
+    lay.max_rows[k] = static_cast<size_t>(next - at) + 1;
+    at = next;
+  }
+  lay.usable_newlines = at;
   return lay;
 }
 
@@ -1613,6 +1684,24 @@ struct Round {
   size_t nblocks = 0;
   size_t rows = 0;
   double input_fraction = 1.0;  // of the input file read so far (for reserving capacity)
+  int set = 0;                  // which of the runner's two result sets (double buffering)
+  size_t base = 0;              // the caller's: first output row of the round
+};
+
+/// What RoundRunner::Run calls for each round, in this order:
+/// - `bind` (optional; calling thread, before the parse): the blocks are Prepare'd (bound to
+///   scratch, max_rows known); it may rebind their columns to the caller's storage. If that
+///   storage must move (grow), it first calls `wait`, which finishes the previous round's merge.
+/// - `settle` (optional; calling thread, after the parse, rows known, before the merge).
+/// - `merge`: each round in file order; with more than one thread on a helper thread while the
+///   next round is parsed (double buffering).
+/// - `after` (optional): on the calling thread once that round's merge is done, also while the
+///   next round is parsed (on a thread of its own then).
+struct RoundHooks {
+  std::function<Status(Round&, const std::function<Status()>& wait)> bind;
+  std::function<void(Round&)> settle;
+  std::function<Status(Round&)> merge;
+  std::function<Status()> after;
 };
 
 /// Output columns growing round by round (also the batch of one round).
@@ -1656,14 +1745,11 @@ class RoundRunner {
   uint64_t bad_rows() const { return bad_rows_; }
   const std::string& first_error() const { return first_error_; }
 
-  /// Parses rounds until the input ends. `merge` gets each round, in file order; with more than
-  /// one thread it runs on a helper thread while the next round is parsed (double buffering), and
-  /// `after` (if set) then runs on the calling thread once that round's merge is done, also while
-  /// the next round is parsed (on a thread of its own then). If
+  /// Parses rounds until the input ends, calling `hooks` (see RoundHooks) for each. If
   /// `first_block_only`, parses only the first block of the first round and consumes nothing.
-  Status Run(RecordBuffer& rb, bool first_block_only, Progress* progress,
-             const std::function<Status(Round&)>& merge,
-             const std::function<Status()>& after = nullptr) {
+  Status Run(RecordBuffer& rb, bool first_block_only, Progress* progress, const RoundHooks& hooks) {
+    const auto& merge = hooks.merge;
+    const auto& after = hooks.after;
     const int threads = ctx_.options->threads;
     const bool pipelined = threads > 1 && !first_block_only;
     std::thread helper;
@@ -1699,6 +1785,12 @@ class RoundRunner {
       std::vector<BlockResult>& results = results_[set];
       const size_t nb = first_block_only ? 1 : lay.blocks();
       if (results.size() < nb) results.resize(nb);
+      for (size_t k = 0; k < nb; ++k) results[k].Prepare(plan_.out_actions, lay.max_rows[k]);
+      Round round;
+      round.blocks = &results;
+      round.nblocks = nb;
+      round.set = set;
+      if (hooks.bind) UPCAMP_RETURN_IF_ERROR(hooks.bind(round, finish_previous));
       auto parse = [&] {
         ParallelFor(threads, nb, [&](size_t k, int) {
           BlockParser parser(plan_, rb.data());
@@ -1722,9 +1814,6 @@ class RoundRunner {
         parse();
       }
       UPCAMP_RETURN_IF_ERROR(previous);
-      Round round;
-      round.blocks = &results;
-      round.nblocks = nb;
       for (size_t k = 0; k < nb; ++k) {
         const BlockResult& b = results[k];
         round.rows += b.rows;
@@ -1749,6 +1838,7 @@ class RoundRunner {
         progress->Add(raw - raw_seen);
         raw_seen = raw;
       }
+      if (hooks.settle) hooks.settle(round);
       if (pipelined) {
         helper = std::thread([&merge, &helper_status, round]() mutable {
           try {
@@ -1778,7 +1868,61 @@ class RoundRunner {
   std::string first_error_;
 };
 
-// Merges the round's local dictionaries (in block order) and appends its values to `cols`.
+// Makes room for the round's rows at the end of `cols` (from row `base`, up to each block's
+// max_rows, in block order) and binds the blocks' columns there. Storage the previous round's
+// merge may still use is only moved (reallocated) after `wait`.
+Status BindRound(Round& round, std::vector<ColumnBuilder>& cols, size_t base, size_t reserve_rows,
+                 const std::function<Status()>& wait) {
+  auto& blocks = *round.blocks;
+  size_t need = base;
+  for (size_t k = 0; k < round.nblocks; ++k) need += blocks[k].max_rows;
+  bool waited = false;
+  for (ColumnBuilder& c : cols) {
+    const bool grow = c.Values([&](auto& v) { return v.capacity() < need; });
+    if (grow && !waited && wait) {
+      UPCAMP_RETURN_IF_ERROR(wait());
+      waited = true;
+    }
+    c.Values([&](auto& v) {
+      if (grow) v.reserve(std::max({need, reserve_rows, v.capacity() + v.capacity() / 2}));
+      v.resize(need);
+    });
+  }
+  round.base = base;
+  for (size_t c = 0; c < cols.size(); ++c) {
+    auto* data = cols[c].Values([](auto& v) { return reinterpret_cast<char*>(v.data()); });
+    const size_t bytes = ValueBytes(cols[c].action);
+    size_t at = base;
+    for (size_t k = 0; k < round.nblocks; ++k) {
+      blocks[k].cols[c].Bind(data + at * bytes, blocks[k].max_rows);
+      at += blocks[k].max_rows;
+    }
+  }
+  return Status::Ok();
+}
+
+// After the parse: closes the gaps between the blocks' rows (a block has fewer rows than its
+// max_rows only when it holds blank lines, quoted line ends, bad rows or the file's last line)
+// and trims `cols` to the round's end.
+void SettleRound(const Round& round, std::vector<ColumnBuilder>& cols) {
+  const auto& blocks = *round.blocks;
+  for (size_t c = 0; c < cols.size(); ++c) {
+    auto* data = cols[c].Values([](auto& v) { return reinterpret_cast<char*>(v.data()); });
+    const size_t bytes = ValueBytes(cols[c].action);
+    size_t at = round.base;  // where the block's rows are now
+    size_t to = round.base;  // where they belong
+    for (size_t k = 0; k < round.nblocks; ++k) {
+      const size_t rows = blocks[k].rows;
+      if (to != at && rows > 0) std::memmove(data + to * bytes, data + at * bytes, rows * bytes);
+      at += blocks[k].max_rows;
+      to += rows;
+    }
+    cols[c].Values([&](auto& v) { v.resize(to); });
+  }
+}
+
+// Merges the round's local dictionaries (in block order) into the columns' dictionaries and
+// turns the round's codes (already in place, SettleRound'ed) from local into column codes.
 void AppendRound(Round& round, std::vector<ColumnBuilder>& cols, int threads) {
   auto& blocks = *round.blocks;
   const size_t nb = round.nblocks;
@@ -1804,39 +1948,17 @@ void AppendRound(Round& round, std::vector<ColumnBuilder>& cols, int threads) {
       }
     }
   });
-  const size_t base = cols.empty() ? 0 : cols[0].Values([](auto& v) { return v.size(); });
-  std::vector<size_t> offsets(nb + 1, base);
+  std::vector<size_t> offsets(nb + 1, round.base);
   for (size_t k = 0; k < nb; ++k) offsets[k + 1] = offsets[k] + blocks[k].rows;
-  const size_t total = offsets[nb];
-  for (ColumnBuilder& c : cols) c.Values([&](auto& v) { v.resize(total); });
-  ParallelFor(threads, nb * cols.size(), [&](size_t task, int) {
-    const size_t k = task / cols.size();
-    const size_t ci = task % cols.size();
-    ColumnBuilder& c = cols[ci];
-    const OutColumn& src = blocks[k].cols[ci];
-    const size_t at = offsets[k];
-    switch (c.action) {
-      case Action::kInt64:
-      case Action::kTimestamp:
-        std::copy(src.i64.begin(), src.i64.end(), c.i64.begin() + at);
-        break;
-      case Action::kFloat64:
-        std::copy(src.f64.begin(), src.f64.end(), c.f64.begin() + at);
-        break;
-      case Action::kBool:
-        std::copy(src.bools.begin(), src.bools.end(), c.bools.begin() + at);
-        break;
-      case Action::kString: {
-        const auto& remap = c.remap[k];
-        int32_t* out = c.codes.data() + at;
-        for (size_t i = 0; i < src.codes.size(); ++i) {
-          const int32_t code = src.codes[i];
-          out[i] = code == kNullCode ? kNullCode : remap[static_cast<size_t>(code)];
-        }
-        break;
-      }
-      default:
-        break;
+  ParallelFor(threads, nb * string_cols.size(), [&](size_t task, int) {
+    const size_t k = task / string_cols.size();
+    ColumnBuilder& c = cols[string_cols[task % string_cols.size()]];
+    const auto& remap = c.remap[k];
+    int32_t* out = c.codes.data() + offsets[k];
+    const size_t rows = blocks[k].rows;
+    for (size_t i = 0; i < rows; ++i) {
+      const int32_t code = out[i];
+      out[i] = code == kNullCode ? kNullCode : remap[static_cast<size_t>(code)];
     }
   });
 }
@@ -1930,7 +2052,8 @@ Status InferTypes(ReaderContext& ctx, RecordBuffer& rb, bool first_block_only) {
     progress = std::make_unique<Progress>(ctx.options->progress_label + " (inferring types)",
                                           rb.raw_size(), "bytes");
   }
-  UPCAMP_RETURN_IF_ERROR(runner.Run(rb, first_block_only, progress.get(), [&](Round& round) {
+  RoundHooks hooks;
+  hooks.merge = [&](Round& round) {
     for (size_t k = 0; k < round.nblocks; ++k) {
       const BlockResult& b = (*round.blocks)[k];
       for (size_t c = 0; c < masks.size(); ++c) {
@@ -1939,7 +2062,8 @@ Status InferTypes(ReaderContext& ctx, RecordBuffer& rb, bool first_block_only) {
       }
     }
     return Status::Ok();
-  }));
+  };
+  UPCAMP_RETURN_IF_ERROR(runner.Run(rb, first_block_only, progress.get(), hooks));
   if (progress) progress->Finish();
   for (size_t c = 0; c < ctx.columns.size(); ++c) {
     ColumnSpec& s = ctx.columns[c];
@@ -1960,9 +2084,13 @@ Result<std::unique_ptr<RecordBuffer>> Start(const InputFactory& open, ReaderCont
   return OpenReader(open, ctx, RoundBytes(*ctx.options));
 }
 
-// The typed pass of ReadAll and ReadCsvBatches (types known): each round is appended to `cols`
-// and then handed to `on_round` (on the merge thread); `after` runs on the calling thread.
-Status ParseTyped(const ReaderContext& ctx, RecordBuffer& rb, std::vector<ColumnBuilder>& cols,
+// The typed pass of ReadAll and ReadCsvBatches (types known). Blocks parse straight into the
+// output columns: ReadAll appends every round to `sets[0]` (`append`); ReadCsvBatches gives each
+// round fresh columns in `sets[round.set]`, two sets so that one round's batch is built while the
+// next round parses into the other. Each round is then merged and handed to `on_round` (on the
+// merge thread); `after` runs on the calling thread.
+Status ParseTyped(const ReaderContext& ctx, RecordBuffer& rb,
+                  std::array<std::vector<ColumnBuilder>*, 2> sets, bool append,
                   const std::function<Status(const Round&)>& on_round,
                   const std::function<Status()>& after = nullptr) {
   const ParsePlan plan = MakePlan(ctx, /*infer=*/false);
@@ -1971,13 +2099,33 @@ Status ParseTyped(const ReaderContext& ctx, RecordBuffer& rb, std::vector<Column
   if (!ctx.options->progress_label.empty()) {
     progress = std::make_unique<Progress>(ctx.options->progress_label, rb.raw_size(), "bytes");
   }
-  UPCAMP_RETURN_IF_ERROR(runner.Run(
-      rb, false, progress.get(),
-      [&](Round& r) {
-        AppendRound(r, cols, ctx.options->threads);
-        return on_round(r);
-      },
-      after));
+  auto cols_of = [&](const Round& r) -> std::vector<ColumnBuilder>& {
+    return append ? *sets[0] : *sets[static_cast<size_t>(r.set)];
+  };
+  size_t rows_done = 0;
+  double fraction_done = 0;
+  RoundHooks hooks;
+  hooks.bind = [&](Round& r, const std::function<Status()>& wait) {
+    if (!append) return BindRound(r, cols_of(r), 0, 0, nullptr);  // fresh columns: not shared
+    // Appending: once the first round has shown the file's density, grow the columns for the
+    // whole file at once (capacity never touched costs no memory), not by doubling.
+    size_t hint = 0;
+    if (rows_done > 0 && fraction_done > 0 && fraction_done < 0.9) {
+      hint = static_cast<size_t>(static_cast<double>(rows_done) * 1.1 / fraction_done);
+    }
+    return BindRound(r, cols_of(r), rows_done, hint, wait);
+  };
+  hooks.settle = [&](Round& r) {
+    SettleRound(r, cols_of(r));
+    rows_done = append ? rows_done + r.rows : 0;
+    fraction_done = r.input_fraction;
+  };
+  hooks.merge = [&](Round& r) {
+    AppendRound(r, cols_of(r), ctx.options->threads);
+    return on_round(r);
+  };
+  hooks.after = after;
+  UPCAMP_RETURN_IF_ERROR(runner.Run(rb, false, progress.get(), hooks));
   if (progress) progress->Finish();
   ReportSkipped(ctx, runner);
   return Status::Ok();
@@ -1997,15 +2145,14 @@ Result<Table> ReadAll(const InputFactory& open, std::string name, const CsvReadO
   }
   std::vector<ColumnBuilder> cols = MakeBuilders(ctx);
   bool reserved = false;
-  UPCAMP_RETURN_IF_ERROR(ParseTyped(ctx, *rb, cols, [&](const Round& r) {
+  UPCAMP_RETURN_IF_ERROR(ParseTyped(ctx, *rb, {&cols, &cols}, /*append=*/true, [&](const Round& r) {
     if (reserved || r.input_fraction >= 0.9 || r.rows == 0) return Status::Ok();
-    // Reserve for the whole file from the first round's density (capacity never touched costs
-    // no memory), so columns do not double while growing and dictionaries do not rehash.
+    // Size the dictionaries for the whole file from the first round's density, so that they do
+    // not rehash while growing.
     reserved = true;
     const double scale = 1.1 / std::max(r.input_fraction, 1e-6);
     const auto rows = static_cast<size_t>(static_cast<double>(r.rows) * scale);
     for (ColumnBuilder& c : cols) {
-      c.Values([&](auto& v) { v.reserve(rows); });
       if (c.dict) {
         c.dict->Reserve(
             std::min(rows, static_cast<size_t>(static_cast<double>(c.dict->size()) * scale)));
@@ -2053,13 +2200,15 @@ Status ReadCsvBatches(const std::string& path, const CsvReadOptions& options,
     UPCAMP_RETURN_IF_ERROR(InferTypes(ctx, *rb, /*first_block_only=*/true));
     for (ColumnSpec& c : ctx.columns) c.declared = true;
   }
-  std::vector<ColumnBuilder> cols = MakeBuilders(ctx);
+  std::vector<ColumnBuilder> cols[2] = {MakeBuilders(ctx), MakeBuilders(ctx)};
+  for (size_t c = 0; c < cols[0].size(); ++c) cols[1][c].dict = cols[0][c].dict;  // one per column
   // The batch is built on the merge thread; `consume` always runs on the calling thread.
   Table pending;
   return ParseTyped(
-      ctx, *rb, cols,
-      [&](const Round&) {
-        UPCAMP_ASSIGN_OR_RETURN(pending, BuildTable(ctx, cols, /*keep_dicts=*/true));
+      ctx, *rb, {&cols[0], &cols[1]}, /*append=*/false,
+      [&](const Round& r) {
+        UPCAMP_ASSIGN_OR_RETURN(
+            pending, BuildTable(ctx, cols[static_cast<size_t>(r.set)], /*keep_dicts=*/true));
         return Status::Ok();
       },
       [&] {
