@@ -159,11 +159,46 @@ inline unsigned Digit(char c) {
   return static_cast<unsigned>(static_cast<unsigned char>(c)) - '0';
 }
 
+// m / 10^k, correctly rounded, for 1 <= k <= kMaxShortFraction and m < 2^26, without a division
+// (a division is a long-latency instruction, and it was several per row of a receipts file).
+// 1/10^k is split into hi1 + hi2 + lo: hi1 + hi2 = RN(1/10^k), hi1 with 26 significant bits and
+// hi2 with at most 27, and lo = RN(1/10^k - RN(1/10^k)). So m*hi1 and m*hi2 are exact products
+// (26 + 26 and 26 + 27 bits), and m*hi1 + (m*hi2 + m*lo) differs from m/10^k by less than
+// 2^-77.9 of it (the rounding of the inner sum; the other errors are ~2^-105). The correctly
+// rounded result can differ only if m/10^k lay that close to a midpoint between two doubles; but
+// m/10^k is never a midpoint (that would need 5^k | m, and then m/10^k needs < 53 bits), and
+// m * 2^j - odd * 10^k is a nonzero integer for the j that places the midpoints, so its relative
+// distance to any midpoint is at least 2^-55 / 10^k >= 2^-74.9 for k <= 6. Hence the final
+// rounding gives exactly RN(m/10^k), as the division (and strtod, fast_float) does. The constants
+// were computed with exact rational arithmetic; the test CsvReaderTest.DecimalsRoundLikeStrtod
+// checks the results against strtod.
+constexpr size_t kMaxShortFraction = 6;
+constexpr uint64_t kMaxShortMantissa = uint64_t{1} << 26;
+struct ReciprocalPow10 {
+  double hi1, hi2, lo;
+};
+constexpr ReciprocalPow10 kReciprocalPow10[kMaxShortFraction + 1] = {
+    {1.0, 0.0, 0.0},
+    {0x1.9999998000000p-4, 0x1.99999a0000000p-32, -0x1.999999999999ap-58},
+    {0x1.47ae140000000p-7, 0x1.eb851ec000000p-33, -0x1.eb851eb851eb8p-63},
+    {0x1.0624dd0000000p-10, 0x1.78d4fe0000000p-37, -0x1.89374bc6a7efap-66},
+    {0x1.a36e2e8000000p-14, 0x1.8e21968000000p-41, -0x1.6a161e4f765fep-68},
+    {0x1.4f8b588000000p-17, 0x1.c6d1e20000000p-46, -0x1.ee78183f91e64p-71},
+    {0x1.0c6f7a0000000p-20, 0x1.6bdb1a0000000p-49, 0x1.b5a63f9a49c2cp-75},
+};
+static_assert(kReciprocalPow10[1].hi1 + kReciprocalPow10[1].hi2 == 1.0 / 1e1);
+static_assert(kReciprocalPow10[2].hi1 + kReciprocalPow10[2].hi2 == 1.0 / 1e2);
+static_assert(kReciprocalPow10[3].hi1 + kReciprocalPow10[3].hi2 == 1.0 / 1e3);
+static_assert(kReciprocalPow10[4].hi1 + kReciprocalPow10[4].hi2 == 1.0 / 1e4);
+static_assert(kReciprocalPow10[5].hi1 + kReciprocalPow10[5].hi2 == 1.0 / 1e5);
+static_assert(kReciprocalPow10[6].hi1 + kReciprocalPow10[6].hi2 == 1.0 / 1e6);
+
 // A plain decimal at p (optional '-', digits, optionally '.' and digits; at most 15 digits in
 // all), e.g. "586.97", "-50.0". Clinger's fast path: the digits as an integer and 10^k are both
 // exact doubles and IEEE division rounds correctly, so the result is the same correctly rounded
-// double fast_float (or strtod) gives. Anything else (exponents, '+', long mantissas) returns
-// false and takes the general path.
+// double fast_float (or strtod) gives; short ones take the same result by multiplication (see
+// kReciprocalPow10). Anything else (exponents, '+', long mantissas) returns false and takes the
+// general path.
 inline bool FastDecimal(const char* p, double& out, const char*& end) {
   static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
@@ -181,7 +216,14 @@ inline bool FastDecimal(const char* p, double& out, const char*& end) {
     if (fraction == 0) return false;
   }
   if (static_cast<size_t>(q - digits) - (fraction > 0) > 15) return false;
-  const double v = static_cast<double>(m) / kPow10[fraction];
+  const auto d = static_cast<double>(m);
+  double v;
+  if (fraction <= kMaxShortFraction && m < kMaxShortMantissa) {
+    const ReciprocalPow10& r = kReciprocalPow10[fraction];
+    v = d * r.hi1 + (d * r.hi2 + d * r.lo);
+  } else {
+    v = d / kPow10[fraction];
+  }
   out = negative ? -v : v;
   end = q;
   return true;

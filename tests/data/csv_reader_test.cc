@@ -811,6 +811,58 @@ TEST(CsvReaderTest, DecimalsParseExactlyAsStrtod) {
   }
 }
 
+// Short decimals (mantissa < 2^26, 1-6 fraction digits) are parsed by multiplication with a
+// split reciprocal instead of a division; they must still round exactly as strtod does, on the
+// fast record path and on the general one.
+TEST(CsvReaderTest, DecimalsRoundLikeStrtod) {
+  std::mt19937_64 rng(11);
+  std::vector<std::string> values = {"0.0",        "-0.0",       "0.5",       "0.000001",
+                                     "-0.000001",  "67108863.0", "6710886.3", "67108.864",
+                                     "67108864.0", "6.7108865",  "0.3",       "0.7",
+                                     "792.14",     "1248.28",    "-30.0",     "999999.999999"};
+  auto digits = [&](int n) {
+    std::string d;
+    for (int i = 0; i < n; ++i) d += static_cast<char>('0' + rng() % 10);
+    return d;
+  };
+  for (int i = 0; i < 60000; ++i) {
+    const int fraction = static_cast<int>(rng() % 7);  // 0..6 digits after the point
+    std::string v = rng() % 3 == 0 ? "-" : "";
+    if (i % 2 == 0) {
+      // A mantissa below 2^26 (the multiplication path), or just above it (the division path).
+      const uint64_t m =
+          i % 10 == 0 ? (uint64_t{1} << 26) - 50 + rng() % 100 : rng() % (uint64_t{1} << 26);
+      std::string d = std::to_string(m);
+      if (static_cast<int>(d.size()) <= fraction) d.insert(0, fraction + 1 - d.size(), '0');
+      v += d.substr(0, d.size() - static_cast<size_t>(fraction));
+      if (fraction > 0) v += "." + d.substr(d.size() - static_cast<size_t>(fraction));
+    } else {
+      v += digits(static_cast<int>(rng() % 6) + 1);
+      if (fraction > 0) v += "." + digits(fraction);
+    }
+    values.push_back(v);
+  }
+  std::string text = "f,s\n";
+  for (const auto& v : values) text += v + ",x\n";
+  for (const auto level : {csv_scan::BestLevel(), csv_scan::Level::kGeneral}) {
+    csv_scan::SetLevelForTesting(level);
+    auto t = ReadCsvString(text, WithSchema({{"f", DataType::kFloat64}, {"s", DataType::kString}}));
+    csv_scan::SetLevelForTesting(std::nullopt);
+    ASSERT_OK(t.status());
+    ASSERT_EQ(t->num_rows(), values.size());
+    size_t mismatches = 0;
+    for (size_t i = 0; i < values.size(); ++i) {
+      const double want = std::strtod(values[i].c_str(), nullptr);
+      const double got = t->column(0).float64s()[i];
+      if (std::memcmp(&want, &got, sizeof want) != 0 && ++mismatches < 10) {
+        ADD_FAILURE() << csv_scan::LevelName(level) << ": " << values[i] << " -> " << got
+                      << ", strtod gives " << want;
+      }
+    }
+    EXPECT_EQ(mismatches, 0u) << csv_scan::LevelName(level);
+  }
+}
+
 TEST(CsvReaderTest, IntegerEdgeValues) {
   const std::string text = "v\n9223372036854775807\n-9223372036854775807\n-0\n123456789012345678\n";
   ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, WithSchema({{"v", DataType::kInt64}})));
