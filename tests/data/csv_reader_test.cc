@@ -816,10 +816,12 @@ TEST(CsvReaderTest, DecimalsParseExactlyAsStrtod) {
 // fast record path and on the general one.
 TEST(CsvReaderTest, DecimalsRoundLikeStrtod) {
   std::mt19937_64 rng(11);
-  std::vector<std::string> values = {"0.0",        "-0.0",       "0.5",       "0.000001",
-                                     "-0.000001",  "67108863.0", "6710886.3", "67108.864",
-                                     "67108864.0", "6.7108865",  "0.3",       "0.7",
-                                     "792.14",     "1248.28",    "-30.0",     "999999.999999"};
+  std::vector<std::string> values = {
+      "0.0",           "-0.0",      "0.5",       "0.000001",   "-0.000001",
+      "67108863.0",    "6710886.3", "67108.864", "67108864.0", "6.7108865",
+      "0.3",           "0.7",       "792.14",    "1248.28",    "-30.0",
+      "999999.999999", "99999999",  "-99999999", "9999999.9",  "0.0000001",
+      "12345678.9",    "00000000",  "-0000.000", "1",          "-7"};
   auto digits = [&](int n) {
     std::string d;
     for (int i = 0; i < n; ++i) d += static_cast<char>('0' + rng() % 10);
@@ -1075,6 +1077,32 @@ TEST(CsvFastPathTest, ShortKeysDifferingInAnyByteStayApart) {
   ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, o));
   EXPECT_EQ(Values(t.column(0)), rows);
   EXPECT_EQ(t.column(0).dictionary().size(), expected.size());
+}
+
+// Short numbers take WordDecimal on the fast path: what it refuses must fail (or be taken) exactly
+// as on the general path.
+TEST(CsvFastPathTest, MalformedShortNumbersGiveTheSameErrors) {
+  for (const char* bad : {"1.2.3", "1..2", "1-2", "12a4", "--1", "-", "1.2e", "12:30", "1/2",
+                          "9.9.9.9", "0x1F", "1 2", "+-1", "1.5x",
+                          "\xff"
+                          "1.5"}) {
+    SCOPED_TRACE(bad);
+    const std::string text = std::string("a,f,b\nx,1.5,y\nx,") + bad + ",y\nx,2.25,y\n";
+    const std::string outcome = ExpectSameOnEveryPath(
+        text, WithSchema(
+                  {{"a", DataType::kString}, {"f", DataType::kFloat64}, {"b", DataType::kString}}));
+    EXPECT_NE(outcome.find("error"), std::string::npos) << outcome;
+  }
+  for (const char* good :
+       {"-.5", "5.", ".5", "-0", "7", "-1234567", "12345678", "1234567.8", "0.0000001", "-9.99"}) {
+    SCOPED_TRACE(good);
+    const std::string text = std::string("f,b\n") + good + ",y\n";
+    auto t = ReadCsvString(text, WithSchema({{"f", DataType::kFloat64}, {"b", DataType::kString}}));
+    ASSERT_OK(t.status());
+    const double want = std::strtod(good, nullptr);
+    const double got = t->column(0).float64s()[0];
+    EXPECT_EQ(std::memcmp(&want, &got, sizeof want), 0) << got;
+  }
 }
 
 TEST(CsvFastPathTest, OtherDelimiters) {
