@@ -159,6 +159,18 @@ inline unsigned Digit(char c) {
   return static_cast<unsigned>(static_cast<unsigned char>(c)) - '0';
 }
 
+inline uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline uint64_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
 // m / 10^k, correctly rounded, for 1 <= k <= kMaxShortFraction and m < 2^26, without a division
 // (a division is a long-latency instruction, and it was several per row of a receipts file).
 // 1/10^k is split into hi1 + hi2 + lo: hi1 + hi2 = RN(1/10^k), hi1 with 26 significant bits and
@@ -312,16 +324,91 @@ inline bool FastTimestamp(const char* p, int64_t& out, const char*& end) {
   return true;
 }
 
-inline uint64_t Load64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
+// Days from 1970-01-01 to January 1st of the years 1900..2099, and whether each is a leap year:
+// a table lookup instead of DaysFromCivil's arithmetic for every timestamp of a log.
+constexpr int kTableFirstYear = 1900;
+constexpr int kTableYears = 200;
+struct YearInfo {
+  int32_t days_before = 0;
+  bool leap = false;
+};
+constexpr std::array<YearInfo, kTableYears> kYears = [] {
+  std::array<YearInfo, kTableYears> t{};
+  for (int i = 0; i < kTableYears; ++i) {
+    const auto y = static_cast<unsigned>(kTableFirstYear + i);
+    t[static_cast<size_t>(i)] = {static_cast<int32_t>(DaysFromCivil(y, 1, 1)), IsLeapYear(y)};
+  }
+  return t;
+}();
+constexpr std::array<std::array<uint16_t, 12>, 2> kDaysBeforeMonth = [] {
+  std::array<std::array<uint16_t, 12>, 2> t{};
+  for (unsigned leap = 0; leap < 2; ++leap) {
+    unsigned days = 0;
+    for (unsigned m = 1; m <= 12; ++m) {
+      t[leap][m - 1] = static_cast<uint16_t>(days);
+      days += DaysInMonth(leap ? 2000 : 2001, m);
+    }
+  }
+  return t;
+}();
+static_assert(kYears[70].days_before == 0 && kYears[100].days_before == 10957);
+
+// Nonzero if a byte of w selected by `mask` is not an ASCII digit (see WordDecimal).
+inline uint64_t NonDigits(uint64_t w, uint64_t mask) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  return ((((w & (kOnes * 0xF0)) ^ (kOnes * 0x30)) |
+           (((w + kOnes * 0x06) & (kOnes * 0xF0)) ^ (kOnes * 0x30))) &
+          mask);
 }
 
-inline uint64_t Load32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
+// FastTimestamp for a whole field [s, s + len) (the fast record path): the same texts (len 19 or
+// 10), the same values, with the bytes checked in three 64-bit words and the day count from
+// tables. At least 19 bytes after s must be readable (the parse buffer's padding).
+inline bool WordTimestamp(const char* s, size_t len, int64_t& out) {
+  constexpr uint64_t kDigitNibbles = 0x0F0F0F0F0F0F0F0FULL;
+  const bool with_time = len == 19;
+  if (!with_time && len != 10) return false;
+  const uint64_t a = Load64(s);       // "YYYY-MM-"
+  const uint64_t b = Load64(s + 8);   // "DD hh:mm" (or "DD" and what follows the field)
+  const uint64_t c = Load64(s + 11);  // "hh:mm:ss"
+  // Separators: '-' at 4 and 7; with the time also ' ' at 10, ':' at 13 and 16.
+  constexpr uint64_t kDashes = uint64_t{'-'} << 32 | uint64_t{'-'} << 56;
+  constexpr uint64_t kDashMask = uint64_t{0xFF} << 32 | uint64_t{0xFF} << 56;
+  constexpr uint64_t kTimeSeps = uint64_t{' '} << 16 | uint64_t{':'} << 40;
+  constexpr uint64_t kTimeSepMask = uint64_t{0xFF} << 16 | uint64_t{0xFF} << 40;
+  if (((a ^ kDashes) & kDashMask) != 0 || NonDigits(a, ~kDashMask) != 0 ||
+      NonDigits(b, 0xFFFF) != 0) {
+    return false;
+  }
+  if (with_time &&
+      (((b ^ kTimeSeps) & kTimeSepMask) != 0 || ((c >> 40) & 0xFF) != ':' ||
+       NonDigits(b, 0xFFFF00FFFF000000ULL) != 0 || NonDigits(c, 0xFFFF000000000000ULL) != 0)) {
+    return false;
+  }
+  // Byte i of a pair word is 10 * digit(i) + digit(i + 1) (all < 256: no carries between bytes).
+  auto pairs = [](uint64_t w) {
+    w &= kDigitNibbles;
+    return w * 10 + (w >> 8);
+  };
+  auto byte = [](uint64_t w, int i) { return static_cast<unsigned>((w >> (8 * i)) & 0xFF); };
+  const uint64_t pa = pairs(a), pb = pairs(b);
+  const unsigned y = byte(pa, 0) * 100 + byte(pa, 2);
+  const unsigned m = byte(pa, 5);
+  const unsigned d = byte(pb, 0);
+  const unsigned yi = y - kTableFirstYear;
+  const bool leap = yi < kTableYears ? kYears[yi].leap : IsLeapYear(y);
+  if (m - 1 > 11 || d - 1 >= (m == 2 && leap ? 29u : DaysInMonth(2001, m))) return false;
+  const int64_t days =
+      (yi < kTableYears ? int64_t{kYears[yi].days_before} + kDaysBeforeMonth[leap][m - 1] + (d - 1)
+                        : DaysFromCivil(y, m, d));
+  int64_t seconds = days * kSecondsPerDay;
+  if (with_time) {
+    const unsigned h = byte(pb, 3), n = byte(pb, 6), sec = byte(pairs(c), 6);
+    if (h > 23 || n > 59 || sec > 59) return false;
+    seconds += h * 3600 + n * 60 + sec;
+  }
+  out = seconds;
+  return true;
 }
 
 // The len bytes at a and b are equal. Keys of 8 to 24 bytes (ids such as "b55cb548cf",
@@ -906,8 +993,7 @@ class BlockParser {
         if (len == c.last_len && c.last_text != nullptr && SameText(s, c.last_text, len)) {
           v = c.last_value;
         } else if (len != 0) {
-          const char* end;
-          if (!FastTimestamp(s, v, end) || end != e) return false;
+          if (!WordTimestamp(s, len, v)) return false;
           c.last_text = s;
           c.last_len = static_cast<uint32_t>(len);
           c.last_value = v;

@@ -1105,6 +1105,71 @@ TEST(CsvFastPathTest, MalformedShortNumbersGiveTheSameErrors) {
   }
 }
 
+// Timestamps take WordTimestamp on the fast path (words and tables for 1900..2099, DaysFromCivil
+// outside): every text must give what ParseTimestamp gives, or fail as on the general path.
+TEST(CsvFastPathTest, TimestampsMatchParseTimestamp) {
+  std::mt19937_64 rng(5);
+  std::vector<std::string> texts = {"2018-11-27 21:11:57",
+                                    "2000-02-29 00:00:00",
+                                    "1900-02-29 12:00:00",
+                                    "2100-02-29 12:00:00",
+                                    "2004-02-29",
+                                    "2019-02-29",
+                                    "1899-12-31 23:59:59",
+                                    "1900-01-01 00:00:00",
+                                    "2099-12-31 23:59:59",
+                                    "2100-01-01 00:00:00",
+                                    "0000-01-01 00:00:00",
+                                    "9999-12-31 23:59:59",
+                                    "1969-12-31 23:59:59",
+                                    "2019-13-01 00:00:00",
+                                    "2019-00-10 00:00:00",
+                                    "2019-01-00",
+                                    "2019-04-31",
+                                    "2019-01-32",
+                                    "2019-01-01 24:00:00",
+                                    "2019-01-01 23:60:00",
+                                    "2019-01-01 23:59:60",
+                                    "2019-01-01T10:00:00",
+                                    "2019-01-01 10:00",
+                                    "2019/01/01",
+                                    "2019-01-01 10:00:00.5",
+                                    "2019-1-01",
+                                    "20a9-01-01",
+                                    "2019-01-01 1a:00:00",
+                                    "2019-01-01 10-00-00",
+                                    "2019-01-01  0:00:00",
+                                    "2019-01-0a",
+                                    "2019-01-01 10:00:0a"};
+  for (int i = 0; i < 4000; ++i) {
+    char buf[32];
+    const unsigned y = i % 3 == 0 ? 1880 + static_cast<unsigned>(rng() % 240)
+                                  : 2018 + static_cast<unsigned>(rng() % 3);
+    std::snprintf(buf, sizeof buf, "%04u-%02u-%02u %02u:%02u:%02u", y,
+                  static_cast<unsigned>(rng() % 14), static_cast<unsigned>(rng() % 33),
+                  static_cast<unsigned>(rng() % 25), static_cast<unsigned>(rng() % 61),
+                  static_cast<unsigned>(rng() % 61));
+    std::string t = buf;
+    if (i % 5 == 0) t.resize(10);
+    texts.push_back(t);
+  }
+  std::string text = "k,t\n";
+  for (size_t i = 0; i < texts.size(); ++i) text += std::to_string(i) + "," + texts[i] + "\n";
+  CsvReadOptions o = WithSchema({{"k", DataType::kInt64}, {"t", DataType::kTimestamp}});
+  o.max_errors = texts.size();
+  ExpectSameOnEveryPath(text, o, {size_t{1} << 20});
+  auto t = ReadCsvString(text, o);
+  ASSERT_OK(t.status());
+  size_t valid = 0;
+  for (const std::string& s : texts) valid += ParseTimestamp(s).has_value();
+  ASSERT_EQ(t->num_rows(), valid);
+  EXPECT_GT(valid, texts.size() / 3);
+  for (size_t r = 0; r < t->num_rows(); ++r) {
+    const std::string& s = texts[static_cast<size_t>(t->column(0).int64s()[r])];
+    EXPECT_EQ(t->column(1).int64s()[r], ParseTimestamp(s).value()) << s;
+  }
+}
+
 TEST(CsvFastPathTest, OtherDelimiters) {
   for (char d : {';', '\t', '|', '#', ' '}) {
     std::string text = MessyCsv(300, 5);
