@@ -17,11 +17,16 @@ namespace upcamp {
 
 const char* DataTypeName(DataType type) {
   switch (type) {
-    case DataType::kInt64: return "int64";
-    case DataType::kFloat64: return "float64";
-    case DataType::kString: return "string";
-    case DataType::kTimestamp: return "timestamp";
-    case DataType::kBool: return "bool";
+    case DataType::kInt64:
+      return "int64";
+    case DataType::kFloat64:
+      return "float64";
+    case DataType::kString:
+      return "string";
+    case DataType::kTimestamp:
+      return "timestamp";
+    case DataType::kBool:
+      return "bool";
   }
   return "unknown";
 }
@@ -39,50 +44,69 @@ uint64_t StringDictionary::HashOf(std::string_view value) {
   return XXH3_64bits(value.data(), value.size());
 }
 
-StringDictionary::StringDictionary(const StringDictionary& other) { *this = other; }
+StringDictionary::StringDictionary(const StringDictionary& other) {
+  *this = other;
+}
 
 StringDictionary& StringDictionary::operator=(const StringDictionary& other) {
   if (this == &other) return *this;
-  // Same table size, hence the same slots: copy the table and pack the bytes into one chunk.
-  values_.clear();
+  // Same table size, hence the same slots: copy the table and the values (in code order).
+  refs_.clear();
   chunks_.clear();
   chunk_pos_ = nullptr;
   chunk_left_ = 0;
   arena_bytes_ = 0;
-  size_t bytes = 0;
-  for (std::string_view v : other.values_) bytes += v.size();
-  if (bytes > 0) {
-    chunks_.push_back(std::make_unique_for_overwrite<char[]>(bytes));
-    chunk_pos_ = chunks_.back().get();
-    chunk_left_ = bytes;
-  }
-  values_.reserve(other.values_.size());
-  for (std::string_view v : other.values_) values_.push_back(Store(v));
+  refs_.reserve(other.refs_.size());
+  for (int32_t c = 0; c < other.size(); ++c) refs_.push_back(Store(other.Get(c)));
   slots_ = other.slots_;
   shift_ = other.shift_;
   return *this;
 }
 
-std::string_view StringDictionary::Store(std::string_view value) {
-  if (value.empty()) return {};
+std::string_view StringDictionary::LongValue(const char* p) {
+  uint64_t len;
+  std::memcpy(&len, p, sizeof len);
+  return {p + sizeof len, static_cast<size_t>(len)};
+}
+
+uint64_t StringDictionary::Store(std::string_view value) {
+  if (value.empty()) return 0;
+  const bool long_value = value.size() >= kLongValue;
+  const size_t need = value.size() + (long_value ? sizeof(uint64_t) : 0);
   // chunks_.empty(): also a moved-from dictionary, whose chunk_pos_ still points into the chunk
   // that moved away with the other one.
-  if (chunks_.empty() || value.size() > chunk_left_) {
+  if (chunks_.empty() || need > chunk_left_) {
     // Chunks grow with the arena (4 KiB .. 16 MiB), so small dictionaries stay small and large
     // ones make few allocations; a value longer than that gets a chunk of its own size.
     constexpr size_t kMinChunk = size_t{4} << 10;
-    constexpr size_t kMaxChunk = size_t{16} << 20;
-    const size_t size = std::max(value.size(), std::clamp(arena_bytes_, kMinChunk, kMaxChunk));
+    const size_t size = std::max(need, std::clamp(arena_bytes_, kMinChunk, kMaxChunk));
     chunks_.push_back(std::make_unique_for_overwrite<char[]>(size));
     chunk_pos_ = chunks_.back().get();
     chunk_left_ = size;
   }
-  std::memcpy(chunk_pos_, value.data(), value.size());
-  const std::string_view stored(chunk_pos_, value.size());
-  chunk_pos_ += value.size();
-  chunk_left_ -= value.size();
-  arena_bytes_ += value.size();
-  return stored;
+  char* dst = chunk_pos_;
+  const uint64_t ref = (static_cast<uint64_t>(chunks_.size() - 1) << kChunkShift) |
+                       (static_cast<uint64_t>(dst - chunks_.back().get()) << kOffsetShift) |
+                       (long_value ? kLongValue : value.size());
+  if (long_value) {
+    const uint64_t len = value.size();
+    std::memcpy(dst, &len, sizeof len);
+    dst += sizeof len;
+  }
+  const size_t n = value.size();
+  if (n - 8 <= 8) {  // ids of 8 to 16 bytes: two overlapping word copies instead of a call
+    uint64_t head, tail;
+    std::memcpy(&head, value.data(), 8);
+    std::memcpy(&tail, value.data() + n - 8, 8);
+    std::memcpy(dst, &head, 8);
+    std::memcpy(dst + n - 8, &tail, 8);
+  } else {
+    std::memcpy(dst, value.data(), n);
+  }
+  chunk_pos_ += need;
+  chunk_left_ -= need;
+  arena_bytes_ += need;
+  return ref;
 }
 
 namespace {
@@ -119,14 +143,14 @@ void StringDictionary::Resize(size_t slots) {
 }
 
 void StringDictionary::Reserve(size_t n) {
-  values_.reserve(n);
+  refs_.reserve(n);
   size_t slots = std::max(kMinSlots, slots_.size());
   while (!WithinLoad(n, slots)) slots *= 2;
   if (slots > slots_.size()) Resize(slots);
 }
 
 int32_t StringDictionary::GetOrAdd(std::string_view value, uint64_t hash) {
-  if (!WithinLoad(values_.size() + 1, slots_.size())) {
+  if (!WithinLoad(refs_.size() + 1, slots_.size())) {
     Resize(std::max(kMinSlots, 2 * slots_.size()));
   }
   const uint32_t tag = Tag(hash);
@@ -135,10 +159,10 @@ int32_t StringDictionary::GetOrAdd(std::string_view value, uint64_t hash) {
   for (;; i = (i + 1) & mask) {
     const Slot s = slots_[i];
     if (s.code == kNullCode) break;
-    if (s.tag == tag && values_[static_cast<size_t>(s.code)] == value) return s.code;
+    if (s.tag == tag && Get(s.code) == value) return s.code;
   }
-  const auto code = static_cast<int32_t>(values_.size());
-  values_.push_back(Store(value));
+  const auto code = static_cast<int32_t>(refs_.size());
+  refs_.push_back(Store(value));
   slots_[i] = Slot{tag, code};
   return code;
 }
@@ -150,7 +174,7 @@ int32_t StringDictionary::Find(std::string_view value, uint64_t hash) const {
   for (size_t i = SlotOf(tag);; i = (i + 1) & mask) {
     const Slot s = slots_[i];
     if (s.code == kNullCode) return kNullCode;
-    if (s.tag == tag && values_[static_cast<size_t>(s.code)] == value) return s.code;
+    if (s.tag == tag && Get(s.code) == value) return s.code;
   }
 }
 
@@ -205,12 +229,14 @@ Column Column::StringFromValues(std::string name,
 
 Column Column::Nulls(std::string name, DataType type, size_t size) {
   switch (type) {
-    case DataType::kInt64: return Int64(std::move(name), std::vector<int64_t>(size, kNullInt64));
+    case DataType::kInt64:
+      return Int64(std::move(name), std::vector<int64_t>(size, kNullInt64));
     case DataType::kTimestamp:
       return Timestamp(std::move(name), std::vector<int64_t>(size, kNullInt64));
     case DataType::kFloat64:
       return Float64(std::move(name), std::vector<double>(size, kNullFloat64));
-    case DataType::kBool: return Bool(std::move(name), std::vector<uint8_t>(size, kNullBool));
+    case DataType::kBool:
+      return Bool(std::move(name), std::vector<uint8_t>(size, kNullBool));
     case DataType::kString:
       return String(std::move(name), std::vector<int32_t>(size, kNullCode), nullptr);
   }
@@ -241,18 +267,30 @@ const StringDictionary& Column::dictionary() const {
   assert(type_ == DataType::kString && dictionary_);
   return *dictionary_;
 }
-std::vector<int64_t>& Column::mutable_int64s() { return std::get<std::vector<int64_t>>(data_); }
-std::vector<double>& Column::mutable_float64s() { return std::get<std::vector<double>>(data_); }
-std::vector<int32_t>& Column::mutable_codes() { return std::get<std::vector<int32_t>>(data_); }
-std::vector<uint8_t>& Column::mutable_bools() { return std::get<std::vector<uint8_t>>(data_); }
+std::vector<int64_t>& Column::mutable_int64s() {
+  return std::get<std::vector<int64_t>>(data_);
+}
+std::vector<double>& Column::mutable_float64s() {
+  return std::get<std::vector<double>>(data_);
+}
+std::vector<int32_t>& Column::mutable_codes() {
+  return std::get<std::vector<int32_t>>(data_);
+}
+std::vector<uint8_t>& Column::mutable_bools() {
+  return std::get<std::vector<uint8_t>>(data_);
+}
 
 bool Column::IsNull(size_t row) const {
   switch (type_) {
     case DataType::kInt64:
-    case DataType::kTimestamp: return int64s()[row] == kNullInt64;
-    case DataType::kFloat64: return IsNullFloat64(float64s()[row]);
-    case DataType::kString: return codes()[row] == kNullCode;
-    case DataType::kBool: return bools()[row] == kNullBool;
+    case DataType::kTimestamp:
+      return int64s()[row] == kNullInt64;
+    case DataType::kFloat64:
+      return IsNullFloat64(float64s()[row]);
+    case DataType::kString:
+      return codes()[row] == kNullCode;
+    case DataType::kBool:
+      return bools()[row] == kNullBool;
   }
   return false;
 }
@@ -268,10 +306,14 @@ double Column::AsDouble(size_t row) const {
   if (IsNull(row)) return kNullFloat64;
   switch (type_) {
     case DataType::kInt64:
-    case DataType::kTimestamp: return static_cast<double>(int64s()[row]);
-    case DataType::kFloat64: return float64s()[row];
-    case DataType::kBool: return bools()[row];
-    case DataType::kString: return kNullFloat64;
+    case DataType::kTimestamp:
+      return static_cast<double>(int64s()[row]);
+    case DataType::kFloat64:
+      return float64s()[row];
+    case DataType::kBool:
+      return bools()[row];
+    case DataType::kString:
+      return kNullFloat64;
   }
   return kNullFloat64;
 }
@@ -279,11 +321,16 @@ double Column::AsDouble(size_t row) const {
 std::string Column::ValueToString(size_t row) const {
   if (IsNull(row)) return {};
   switch (type_) {
-    case DataType::kInt64: return std::to_string(int64s()[row]);
-    case DataType::kTimestamp: return FormatTimestamp(int64s()[row]);
-    case DataType::kFloat64: return FormatDouble(float64s()[row]);
-    case DataType::kBool: return bools()[row] ? "1" : "0";
-    case DataType::kString: return std::string(dictionary().Get(codes()[row]));
+    case DataType::kInt64:
+      return std::to_string(int64s()[row]);
+    case DataType::kTimestamp:
+      return FormatTimestamp(int64s()[row]);
+    case DataType::kFloat64:
+      return FormatDouble(float64s()[row]);
+    case DataType::kBool:
+      return bools()[row] ? "1" : "0";
+    case DataType::kString:
+      return std::string(dictionary().Get(codes()[row]));
   }
   return {};
 }

@@ -38,7 +38,9 @@ inline constexpr int32_t kNullCode = -1;
 inline constexpr uint8_t kNullBool = 2;
 inline constexpr double kNullFloat64 = std::numeric_limits<double>::quiet_NaN();
 
-inline bool IsNullFloat64(double v) { return std::isnan(v); }
+inline bool IsNullFloat64(double v) {
+  return std::isnan(v);
+}
 
 /// Distinct strings of a column, each with a dense code 0..size-1 in order of first insertion.
 /// Codes are stable: adding never changes an existing code, and the views Get returns stay valid
@@ -70,8 +72,16 @@ class StringDictionary {
   int32_t Find(std::string_view value) const { return Find(value, HashOf(value)); }
   /// Same, with `hash` == HashOf(value).
   int32_t Find(std::string_view value, uint64_t hash) const;
-  std::string_view Get(int32_t code) const { return values_[static_cast<size_t>(code)]; }
-  int32_t size() const { return static_cast<int32_t>(values_.size()); }
+  std::string_view Get(int32_t code) const {
+    const uint64_t ref = refs_[static_cast<size_t>(code)];
+    const size_t len = ref & kLongValue;
+    if (len == 0) return {};
+    const char* p = chunks_[ref >> kChunkShift].get() + ((ref >> kOffsetShift) & kOffsetMask);
+    if (len == kLongValue) [[unlikely]]
+      return LongValue(p);
+    return {p, len};
+  }
+  int32_t size() const { return static_cast<int32_t>(refs_.size()); }
   /// Makes room for `n` values in total without regrowing the table.
   void Reserve(size_t n);
   /// Hints the CPU to fetch the table slot of `hash` (for batched inserts: prefetch a few values
@@ -95,12 +105,24 @@ class StringDictionary {
   size_t SlotOf(uint32_t tag) const {
     return static_cast<size_t>((uint64_t{tag} * 0x9E3779B97F4A7C15ULL) >> shift_);
   }
-  void Resize(size_t slots);                       // a power of two
-  std::string_view Store(std::string_view value);  // copies the bytes into the arena
+  void Resize(size_t slots);               // a power of two
+  uint64_t Store(std::string_view value);  // copies the bytes into the arena; returns the ref
+  static std::string_view LongValue(const char* p);
 
-  std::vector<std::string_view> values_;  // by code, viewing the arena
-  std::vector<Slot> slots_;               // size 0 or a power of two
-  int shift_ = 64;                        // 64 - log2(slots_.size())
+  // A value's place in the arena as 8 bytes (half a string_view: a dictionary of 8.3 M unique
+  // transaction ids saves 66 MB): chunk index (bits 40..63), offset in the chunk (bits 16..39;
+  // chunks are at most 16 MiB, and a longer value has a chunk of its own at offset 0) and length
+  // (bits 0..15). A value of kLongValue bytes or more has length kLongValue in its ref, and its
+  // 8-byte length stored in front of its bytes.
+  static constexpr uint64_t kLongValue = 0xFFFF;
+  static constexpr int kOffsetShift = 16;
+  static constexpr uint64_t kOffsetMask = 0xFFFFFF;
+  static constexpr int kChunkShift = 40;
+  static constexpr size_t kMaxChunk = size_t{16} << 20;
+
+  std::vector<uint64_t> refs_;  // by code
+  std::vector<Slot> slots_;     // size 0 or a power of two
+  int shift_ = 64;              // 64 - log2(slots_.size())
   std::vector<std::unique_ptr<char[]>> chunks_;
   char* chunk_pos_ = nullptr;
   size_t chunk_left_ = 0;

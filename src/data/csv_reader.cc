@@ -429,6 +429,19 @@ inline bool SameText(const char* a, const char* b, size_t len) {
   return SameBytes(a, b, len);
 }
 
+// memcpy for the short keys of logs (ids of 8 to 16 bytes: two overlapping word copies, no call).
+// Reads and writes exactly [src, src + len) and [dst, dst + len).
+inline void CopyBytes(char* dst, const char* src, size_t len) {
+  if (len - 8 <= 8) {
+    const uint64_t head = Load64(src);
+    const uint64_t tail = Load64(src + len - 8);
+    std::memcpy(dst, &head, 8);
+    std::memcpy(dst + len - 8, &tail, 8);
+    return;
+  }
+  std::memcpy(dst, src, len);
+}
+
 // A key of at most kInlineKeyBytes bytes as three words: together with its length, equal words
 // mean equal keys. Reads only the key's own bytes (overlapping loads), never past its end.
 constexpr size_t kInlineKeyBytes = 24;
@@ -486,7 +499,7 @@ class LocalDict {
     lookups_ = 0;
     append_from_ = INT32_MAX;
     if (entries_.empty()) return;  // the table is already all-empty
-    arena_.clear();
+    arena_size_ = 0;
     entries_.clear();
     if (slots_.size() > kInitialSlots * 64) {
       slots_.assign(kInitialSlots, Slot{});  // do not carry a huge table into small blocks
@@ -498,7 +511,7 @@ class LocalDict {
   int32_t size() const { return static_cast<int32_t>(entries_.size()); }
   std::string_view Get(int32_t code) const {
     const Entry& e = entries_[static_cast<size_t>(code)];
-    return {arena_.data() + e.offset, e.len};
+    return {arena_.get() + e.offset, e.len};
   }
   uint64_t Hash(int32_t code) const { return entries_[static_cast<size_t>(code)].hash; }
 
@@ -528,7 +541,7 @@ class LocalDict {
       if (sl.code < 0) break;
       if (sl.len == len && sl.key.w0 == k.w0 && sl.key.w1 == k.w1 && sl.key.w2 == k.w2 &&
           (inline_key ||
-           SameBytes(arena_.data() + entries_[static_cast<size_t>(sl.code)].offset, s, len))) {
+           SameBytes(arena_.get() + entries_[static_cast<size_t>(sl.code)].offset, s, len))) {
         added = false;
         return sl.code;
       }
@@ -551,7 +564,7 @@ class LocalDict {
       slots_[i].code = -1;
     }
     entries_.pop_back();
-    arena_.resize(e.offset);
+    arena_size_ = e.offset;
   }
 
  private:
@@ -573,19 +586,22 @@ class LocalDict {
   }
   int32_t Append(const char* s, size_t len, uint64_t h) {
     const auto code = static_cast<int32_t>(entries_.size());
-    entries_.push_back(Entry{h, static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(len)});
-    arena_.insert(arena_.end(), s, s + len);
+    entries_.push_back(Entry{h, static_cast<uint32_t>(arena_size_), static_cast<uint32_t>(len)});
+    if (arena_capacity_ - arena_size_ < len) [[unlikely]]
+      GrowArena(len);
+    CopyBytes(arena_.get() + arena_size_, s, len);
+    arena_size_ += len;
     return code;
   }
 
   // The slot of an entry: its key words and table hash, recomputed from the arena.
   Slot SlotOf(const Entry& e, int32_t code) const {
     if (e.len > kInlineKeyBytes) return Slot{KeyWords{e.hash, 0, 0}, e.len, code};
-    return Slot{ShortKey(arena_.data() + e.offset, e.len), e.len, code};
+    return Slot{ShortKey(arena_.get() + e.offset, e.len), e.len, code};
   }
   uint64_t SlotHash(const Entry& e) const {
     if (e.len > kInlineKeyBytes) return e.hash;
-    return ShortKeyHash(ShortKey(arena_.data() + e.offset, e.len), e.len);
+    return ShortKeyHash(ShortKey(arena_.get() + e.offset, e.len), e.len);
   }
 
   void Grow() {
@@ -599,7 +615,17 @@ class LocalDict {
     }
   }
 
-  std::vector<char> arena_;
+  [[gnu::noinline]] void GrowArena(size_t len) {
+    const size_t capacity = std::max({size_t{1} << 16, arena_capacity_ * 2, arena_size_ + len});
+    auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+    if (arena_size_ > 0) std::memcpy(bigger.get(), arena_.get(), arena_size_);
+    arena_ = std::move(bigger);
+    arena_capacity_ = capacity;
+  }
+
+  std::unique_ptr<char[]> arena_;  // the keys' bytes, back to back
+  size_t arena_size_ = 0;
+  size_t arena_capacity_ = 0;
   std::vector<Entry> entries_;
   std::vector<Slot> slots_;
   uint32_t lookups_ = 0;

@@ -69,6 +69,34 @@ TEST(StringDictionary, MovedFromDictionaryIsReusableAndIndependent) {
   EXPECT_EQ(c.Find("gamma"), kNullCode);
 }
 
+// Values are kept as 8-byte refs (chunk, offset, length up to 65534; longer ones carry their
+// length in the arena): every length around those limits, and values longer than a chunk, must
+// come back exactly, also from a copy.
+TEST(StringDictionary, ValuesOfEveryLengthRoundTrip) {
+  StringDictionary d;
+  std::vector<std::string> values;
+  for (size_t len : {size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{16}, size_t{17},
+                     size_t{65534}, size_t{65535}, size_t{65536}, size_t{100000},
+                     (size_t{16} << 20) - 1, (size_t{16} << 20) + 3}) {
+    std::string v(len, 'a');
+    for (size_t i = 0; i < len; i += 4099) v[i] = static_cast<char>('b' + i % 20);
+    v.back() = static_cast<char>('A' + values.size());
+    values.push_back(v);
+    for (int k = 0; k < 50; ++k) values.push_back(std::to_string(k) + "-" + std::to_string(len));
+  }
+  for (size_t i = 0; i < values.size(); ++i)
+    ASSERT_EQ(d.GetOrAdd(values[i]), static_cast<int32_t>(i));
+  const StringDictionary copy = d;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const auto code = static_cast<int32_t>(i);
+    ASSERT_EQ(d.Get(code).size(), values[i].size()) << i;
+    EXPECT_TRUE(d.Get(code) == values[i]) << i;
+    EXPECT_TRUE(copy.Get(code) == values[i]) << i;
+    EXPECT_EQ(copy.Find(values[i]), code);
+    EXPECT_EQ(d.GetOrAdd(values[i]), code);
+  }
+}
+
 TEST(StringDictionary, HashIsXxh3AndReserveKeepsCodes) {
   for (std::string_view v : {"", "a", "0123456789abcdef0123", "client 17"})
     EXPECT_EQ(StringDictionary::HashOf(v), Hash64(v));
@@ -127,8 +155,9 @@ TEST(Table, GetColumnNamesTheAlternatives) {
 TEST(Table, TakeAndConcatenateMergeDictionaries) {
   ASSERT_OK_AND_ASSIGN(Table a, Table::Make({Column::StringFromValues("s", {"x", "y"}),
                                              Column::Int64("i", {1, 2})}));
-  ASSERT_OK_AND_ASSIGN(Table b, Table::Make({Column::StringFromValues("s", {"z", std::nullopt, "x"}),
-                                             Column::Int64("i", {3, 4, 5})}));
+  ASSERT_OK_AND_ASSIGN(Table b,
+                       Table::Make({Column::StringFromValues("s", {"z", std::nullopt, "x"}),
+                                    Column::Int64("i", {3, 4, 5})}));
   ASSERT_OK_AND_ASSIGN(Table c, Table::Concatenate({a, b}));
   ASSERT_EQ(c.num_rows(), 5u);
   const Column& s = c.column(0);
