@@ -171,8 +171,10 @@ ClientTraits BehaviourModel::Traits(uint64_t index) const {
 
   // Points.
   t.redeemer = rng.Bernoulli(std::min(1.0, 0.88 + 0.15 * t.promo));
-  t.redeem_from = t.issue_time + static_cast<int64_t>(-std::log(1.0 - rng.Uniform()) * 45.0 * day);
-  t.regular_spend_rate = t.redeemer ? 0.01 + 0.06 * t.promo + 0.03 * rng.Uniform() : 0.0;
+  // Promo hunters start redeeming soon after they get the card (a few days); others take months.
+  t.redeem_from = t.issue_time + static_cast<int64_t>(rng.Gamma(9.0) / 9.0 *
+                                                      (3.0 + 120.0 * (1.0 - t.promo)) * day);
+  t.regular_spend_rate = t.redeemer ? 0.01 + 0.12 * t.promo + 0.02 * rng.Uniform() : 0.0;
   t.initial_balance = t.newcomer ? 0.0 : std::floor(rng.Gamma(1.5) * 120.0);
 
   // Baskets: frequent shoppers buy smaller baskets.

@@ -8,7 +8,6 @@ namespace {
 
 constexpr double kBurstShape = 4.0;  // week-to-week variation of the rate (CV 0.5)
 constexpr double kRepertoireShare = 0.6;
-constexpr int64_t kExpressAmounts[] = {10, 20, 30, 50, 60, 100, 150, 200};
 constexpr size_t kMaxReceipts = (size_t{1} << kReceiptSeqBits) - 1;
 
 uint32_t ChooseStore(const BehaviourModel& model, const ClientTraits& t, Rng& rng) {
@@ -117,14 +116,19 @@ void SimulateHistory(const BehaviourModel& model, const ClientTraits& t, Rng& rn
   // Baskets and points, in time order (the regular points balance carries over).
   double balance = t.initial_balance;
   const double s = t.promo;
-  const double p_express_received = 0.02 + 0.25 * s;
-  const double p_express_spent = 0.005 + 0.3 * std::pow(s, 1.5);
+  // Express points come with promoted products: 10-30 points per promo line, and
+  // promo-sensitive clients put many more of them in the basket. Counting lines rather than
+  // receipts lets a four-month history show s even for clients with few receipts.
+  const double p_promo_line = 0.01 + 0.4 * s;
+  const double p_express_spent = 0.01 + 0.5 * std::pow(s, 1.2);
   int64_t first_spend = -1;
   for (ReceiptRecord& r : receipts) {
     FillBasket(model, t, rng, r, out->lines);
     r.regular_received_tenths = r.sum_cents / 1000;  // 1% of the sum, one decimal
-    if (rng.Uniform() < p_express_received) {
-      r.express_received = kExpressAmounts[rng.UniformInt(std::size(kExpressAmounts))];
+    for (uint32_t j = r.first_line; j < r.first_line + r.n_lines; ++j) {
+      if (rng.Uniform() < p_promo_line) {
+        r.express_received += 10 * (1 + out->lines[j].product % 3);
+      }
     }
     const bool can_redeem = t.redeemer && r.time >= t.redeem_from;
     const double u_express = rng.Uniform();
