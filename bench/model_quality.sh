@@ -6,7 +6,7 @@
 #                          [--target any|count|profit] [--threads N] [--features base|extended]
 #                          [--xgb-params "max_depth: 4, eta: 0.05, num_rounds: 300"]
 #                          [--forest-params "n_trees: 100, max_depth: 8, ..."] [--tag NAME]
-#                          [--folds K]
+#                          [--folds K] [--draws N]
 #
 # The oracle scores each client by the true uplift of the SAME outcome the models are trained on,
 # from truth.csv (the generator's exact expectations):
@@ -32,6 +32,7 @@ xgb_params="max_depth: 4, eta: 0.05, num_rounds: 300"
 forest_params="n_trees: 100, max_depth: 8, min_samples_leaf: 200, min_samples_treatment: 50, max_features: 8, criterion: KL"
 extra_tag=""
 validation="{test_fraction: 0.5}"
+draws=0
 models="s_learner t_learner x_learner r_learner dr_learner class_transformation transformed_outcome uplift_forest"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -44,6 +45,7 @@ while [ $# -gt 0 ]; do
     --xgb-params) xgb_params="$2"; shift 2 ;;
     --forest-params) forest_params="$2"; shift 2 ;;
     --tag) extra_tag="-$2"; shift 2 ;;
+    --draws) draws="$2"; shift 2 ;;
     --folds) validation="{folds: $2}"; extra_tag="$extra_tag-folds$2"; shift 2 ;;
     *) echo "model_quality.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
@@ -154,3 +156,12 @@ YAML
   printf "%-22s %9s %9s %9s %10s %9s %11s %11s %11s %8.1f\n" "$m" "$q" "$qo" "$qr" \
     "$ratio" "$expected" "$u" "$uo" "$ur" "$secs"
 done
+# One draw of the held-out outcomes moves every ratio by several points (together: they share the
+# draw); --draws N recomputes them on N independent draws (`synth respond --draw k`).
+if [ "$draws" -gt 0 ]; then
+  joined=()
+  for m in $models; do
+    [ -f "$work/joined-$tag-$m.csv" ] && joined+=("$work/joined-$tag-$m.csv")
+  done
+  "$py" bench/qini_over_draws.py "$upcamp" "$data" "$target" "$draws" "${joined[@]}"
+fi
