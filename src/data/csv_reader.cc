@@ -11,16 +11,19 @@
 //    record start. For valid RFC 4180 text this is exactly the grammar's notion of a record; for
 //    invalid text it is still a pure function of the bytes, so results never depend on block size
 //    or threads.
-// 3. Blocks are parsed in parallel by BlockParser into typed per-block vectors; strings go into a
-//    per-block LocalDict (codes in first-appearance order within the block). A record without
+// 3. Blocks are parsed in parallel by BlockParser straight into the output columns (Sink): the
+//    caller sets aside room for as many rows as the block has line ends + 1, an upper bound, and
+//    closes the gaps after the parse (SettleRound); strings go in as codes of a per-block
+//    LocalDict (first-appearance order within the block) and are remapped in place later. A record without
 //    quotes takes the fast path (FastRecord: field ends from SIMD bit masks, only the requested
 //    fields parsed, by inline parsers that must take the whole field); every other record, and
 //    every record the fast path gives up on, is parsed by ParseRecord, the general path, so both
 //    always agree. A bad row is rolled back (vectors truncated, its new dictionary entry removed)
 //    and skipped by parity.
 // 4. Rounds are finished in block order: local dictionaries are merged into the column's
-//    StringDictionary (so codes are in first-appearance order of the file), codes remapped, values
-//    appended to the output (ReadCsv) or handed out as a batch (ReadCsvBatches). With several
+//    StringDictionary (so codes are in first-appearance order of the file) and the round's codes
+//    remapped; the output grows round by round (ReadCsv) or is handed out as a batch
+//    (ReadCsvBatches). With several
 //    threads, a round's merge and batch consumer run while the next round is parsed.
 
 #include "data/csv_reader.h"
