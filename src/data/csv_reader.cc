@@ -14,12 +14,12 @@
 // 3. Blocks are parsed in parallel by BlockParser straight into the output columns (Sink): the
 //    caller sets aside room for as many rows as the block has line ends + 1, an upper bound, and
 //    closes the gaps after the parse (SettleRound); strings go in as codes of a per-block
-//    LocalDict (first-appearance order within the block) and are remapped in place later. A record without
-//    quotes takes the fast path (FastRecord: field ends from SIMD bit masks, only the requested
-//    fields parsed, by inline parsers that must take the whole field); every other record, and
-//    every record the fast path gives up on, is parsed by ParseRecord, the general path, so both
-//    always agree. A bad row is rolled back (vectors truncated, its new dictionary entry removed)
-//    and skipped by parity.
+//    LocalDict (first-appearance order within the block) and are remapped in place later. A record
+//    without quotes takes the fast path (FastRecord: field ends from SIMD bit masks, only the
+//    requested fields parsed, by inline parsers that must take the whole field); every other
+//    record, and every record the fast path gives up on, is parsed by ParseRecord, the general
+//    path, so both always agree. A bad row is rolled back (vectors truncated, its new dictionary
+//    entry removed) and skipped by parity.
 // 4. Rounds are finished in block order: local dictionaries are merged into the column's
 //    StringDictionary (so codes are in first-appearance order of the file) and the round's codes
 //    remapped; the output grows round by round (ReadCsv) or is handed out as a batch
@@ -1171,8 +1171,10 @@ class BlockParser {
   }
 
   // A string that stays in the block's buffer (an unquoted field): a repeat of the previous
-  // row's string reuses its code without a dictionary lookup.
-  static void StoreUnquotedString(OutColumn& c, const char* s, size_t len, size_t row) {
+  // row's string reuses its code without a dictionary lookup (inlined: three string fields a
+  // row, and the call cost 2% of the instructions).
+  [[gnu::always_inline]] static void StoreUnquotedString(OutColumn& c, const char* s, size_t len,
+                                                         size_t row) {
     if (len == 0) {
       c.codes.push_back(kNullCode);
       return;
