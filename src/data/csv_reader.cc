@@ -23,8 +23,8 @@
 // 4. Rounds are finished in block order: local dictionaries are merged into the column's
 //    StringDictionary (so codes are in first-appearance order of the file) and the round's codes
 //    remapped; the output grows round by round (ReadCsv) or is handed out as a batch
-//    (ReadCsvBatches). With several
-//    threads, a round's merge and batch consumer run while the next round is parsed.
+//    (ReadCsvBatches). With several threads, a round's merge and batch consumer run while the
+//    next round is parsed.
 
 #include "data/csv_reader.h"
 
@@ -162,71 +162,14 @@ inline unsigned Digit(char c) {
   return static_cast<unsigned>(static_cast<unsigned char>(c)) - '0';
 }
 
-inline uint64_t Load64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-inline uint64_t Load32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-// m / 10^k, correctly rounded, for 1 <= k <= kMaxShortFraction and m < 2^26, without a division
-// (a division is a long-latency instruction, and it was several per row of a receipts file).
-// 1/10^k is split into hi1 + hi2 + lo: hi1 + hi2 = RN(1/10^k), hi1 with 26 significant bits and
-// hi2 with at most 27, and lo = RN(1/10^k - RN(1/10^k)). So m*hi1 and m*hi2 are exact products
-// (26 + 26 and 26 + 27 bits), and m*hi1 + (m*hi2 + m*lo) differs from m/10^k by less than
-// 2^-77.9 of it (the rounding of the inner sum; the other errors are ~2^-105). The correctly
-// rounded result can differ only if m/10^k lay that close to a midpoint between two doubles; but
-// m/10^k is never a midpoint (that would need 5^k | m, and then m/10^k needs < 53 bits), and
-// m * 2^j - odd * 10^k is a nonzero integer for the j that places the midpoints, so its relative
-// distance to any midpoint is at least 2^-55 / 10^k >= 2^-74.9 for k <= 6. Hence the final
-// rounding gives exactly RN(m/10^k), as the division (and strtod, fast_float) does. The constants
-// were computed with exact rational arithmetic; the test CsvReaderTest.DecimalsRoundLikeStrtod
-// checks the results against strtod.
-constexpr size_t kMaxShortFraction = 6;
-constexpr uint64_t kMaxShortMantissa = uint64_t{1} << 26;
-struct ReciprocalPow10 {
-  double hi1, hi2, lo;
-};
-constexpr ReciprocalPow10 kReciprocalPow10[kMaxShortFraction + 1] = {
-    {1.0, 0.0, 0.0},
-    {0x1.9999998000000p-4, 0x1.99999a0000000p-32, -0x1.999999999999ap-58},
-    {0x1.47ae140000000p-7, 0x1.eb851ec000000p-33, -0x1.eb851eb851eb8p-63},
-    {0x1.0624dd0000000p-10, 0x1.78d4fe0000000p-37, -0x1.89374bc6a7efap-66},
-    {0x1.a36e2e8000000p-14, 0x1.8e21968000000p-41, -0x1.6a161e4f765fep-68},
-    {0x1.4f8b588000000p-17, 0x1.c6d1e20000000p-46, -0x1.ee78183f91e64p-71},
-    {0x1.0c6f7a0000000p-20, 0x1.6bdb1a0000000p-49, 0x1.b5a63f9a49c2cp-75},
-};
-static_assert(kReciprocalPow10[1].hi1 + kReciprocalPow10[1].hi2 == 1.0 / 1e1);
-static_assert(kReciprocalPow10[2].hi1 + kReciprocalPow10[2].hi2 == 1.0 / 1e2);
-static_assert(kReciprocalPow10[3].hi1 + kReciprocalPow10[3].hi2 == 1.0 / 1e3);
-static_assert(kReciprocalPow10[4].hi1 + kReciprocalPow10[4].hi2 == 1.0 / 1e4);
-static_assert(kReciprocalPow10[5].hi1 + kReciprocalPow10[5].hi2 == 1.0 / 1e5);
-static_assert(kReciprocalPow10[6].hi1 + kReciprocalPow10[6].hi2 == 1.0 / 1e6);
-
-// m / 10^fraction as FastDecimal computes it (m < 10^15, fraction <= 15).
-inline double ScaleDecimal(uint64_t m, size_t fraction) {
-  static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-  const auto d = static_cast<double>(m);
-  if (fraction <= kMaxShortFraction && m < kMaxShortMantissa) {
-    const ReciprocalPow10& r = kReciprocalPow10[fraction];
-    return d * r.hi1 + (d * r.hi2 + d * r.lo);
-  }
-  return d / kPow10[fraction];
-}
-
 // A plain decimal at p (optional '-', digits, optionally '.' and digits; at most 15 digits in
 // all), e.g. "586.97", "-50.0". Clinger's fast path: the digits as an integer and 10^k are both
 // exact doubles and IEEE division rounds correctly, so the result is the same correctly rounded
-// double fast_float (or strtod) gives; short ones take the same result by multiplication (see
-// kReciprocalPow10). Anything else (exponents, '+', long mantissas) returns false and takes the
-// general path.
+// double fast_float (or strtod) gives. Anything else (exponents, '+', long mantissas) returns
+// false and takes the general path.
 inline bool FastDecimal(const char* p, double& out, const char*& end) {
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
   const bool negative = *p == '-';
   const char* q = p + negative;
   const char* digits = q;
@@ -241,56 +184,9 @@ inline bool FastDecimal(const char* p, double& out, const char*& end) {
     if (fraction == 0) return false;
   }
   if (static_cast<size_t>(q - digits) - (fraction > 0) > 15) return false;
-  const double v = ScaleDecimal(m, fraction);
+  const double v = static_cast<double>(m) / kPow10[fraction];
   out = negative ? -v : v;
   end = q;
-  return true;
-}
-
-// FastDecimal for a whole field [s, s + len) (the fast record path knows where it ends) of at
-// most 8 characters after an optional '-', such as every amount of the reference tables: the
-// bytes are checked and the digits combined in one 64-bit word, with no loop and no branch per
-// digit. It takes exactly the texts FastDecimal takes whole (then the same value), at least 8
-// bytes after s must be readable (the parse buffer's padding), and it returns false for anything
-// else.
-inline bool WordDecimal(const char* s, size_t len, double& out) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  const bool negative = *s == '-';
-  const size_t n = len - negative;
-  if (n - 1 >= 8) return false;  // no digits, or more than a word
-  uint64_t w;
-  std::memcpy(&w, s + negative, sizeof w);
-  const uint64_t field = n == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
-  // The first '.' (exact for the lowest zero byte of w ^ '.'s; a second one fails as a digit).
-  const uint64_t x = w ^ (kOnes * '.');
-  const uint64_t dots = (x - kOnes) & ~x & (kOnes * 0x80) & field;
-  uint64_t digits = field;
-  size_t dot = 0;
-  if (dots != 0) {
-    dot = static_cast<size_t>(std::countr_zero(dots)) / 8;
-    if (dot == 0 || dot + 1 == n) return false;  // "5." and ".5" are for the general path
-    digits &= ~(uint64_t{0xFF} << (8 * dot));
-  }
-  // Digit bytes are 0x30..0x39: high nibble 3, and still 3 after adding 6 (a byte that carries
-  // out of its place is >= 0xFA and fails the first test in its own place).
-  if ((((w & (kOnes * 0xF0)) ^ (kOnes * 0x30)) & digits) != 0 ||
-      ((((w + kOnes * 0x06) & (kOnes * 0xF0)) ^ (kOnes * 0x30)) & digits) != 0) {
-    return false;
-  }
-  uint64_t v = w & (kOnes * 0x0F) & digits;
-  size_t fraction = 0;
-  if (dots != 0) {  // close the gap: the integer digits move up one byte onto the '.'
-    const uint64_t below = (uint64_t{1} << (8 * dot)) - 1;
-    v = ((v & below) << 8) | (v & ~below);
-    fraction = n - 1 - dot;
-  }
-  v <<= 8 * (8 - n);  // the last digit in the top byte; the free bytes are leading zeros
-  // Eight decimal digits (first one in the lowest byte) to an integer: pairs, quads, then all.
-  v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFULL;
-  v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFULL;
-  v = (v * 10000 + (v >> 32)) & 0xFFFFFFFFULL;
-  const double d = ScaleDecimal(v, fraction);
-  out = negative ? -d : d;
   return true;
 }
 
@@ -327,91 +223,16 @@ inline bool FastTimestamp(const char* p, int64_t& out, const char*& end) {
   return true;
 }
 
-// Days from 1970-01-01 to January 1st of the years 1900..2099, and whether each is a leap year:
-// a table lookup instead of DaysFromCivil's arithmetic for every timestamp of a log.
-constexpr int kTableFirstYear = 1900;
-constexpr int kTableYears = 200;
-struct YearInfo {
-  int32_t days_before = 0;
-  bool leap = false;
-};
-constexpr std::array<YearInfo, kTableYears> kYears = [] {
-  std::array<YearInfo, kTableYears> t{};
-  for (int i = 0; i < kTableYears; ++i) {
-    const auto y = static_cast<unsigned>(kTableFirstYear + i);
-    t[static_cast<size_t>(i)] = {static_cast<int32_t>(DaysFromCivil(y, 1, 1)), IsLeapYear(y)};
-  }
-  return t;
-}();
-constexpr std::array<std::array<uint16_t, 12>, 2> kDaysBeforeMonth = [] {
-  std::array<std::array<uint16_t, 12>, 2> t{};
-  for (unsigned leap = 0; leap < 2; ++leap) {
-    unsigned days = 0;
-    for (unsigned m = 1; m <= 12; ++m) {
-      t[leap][m - 1] = static_cast<uint16_t>(days);
-      days += DaysInMonth(leap ? 2000 : 2001, m);
-    }
-  }
-  return t;
-}();
-static_assert(kYears[70].days_before == 0 && kYears[100].days_before == 10957);
-
-// Nonzero if a byte of w selected by `mask` is not an ASCII digit (see WordDecimal).
-inline uint64_t NonDigits(uint64_t w, uint64_t mask) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  return ((((w & (kOnes * 0xF0)) ^ (kOnes * 0x30)) |
-           (((w + kOnes * 0x06) & (kOnes * 0xF0)) ^ (kOnes * 0x30))) &
-          mask);
+inline uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
 }
 
-// FastTimestamp for a whole field [s, s + len) (the fast record path): the same texts (len 19 or
-// 10), the same values, with the bytes checked in three 64-bit words and the day count from
-// tables. At least 19 bytes after s must be readable (the parse buffer's padding).
-inline bool WordTimestamp(const char* s, size_t len, int64_t& out) {
-  constexpr uint64_t kDigitNibbles = 0x0F0F0F0F0F0F0F0FULL;
-  const bool with_time = len == 19;
-  if (!with_time && len != 10) return false;
-  const uint64_t a = Load64(s);       // "YYYY-MM-"
-  const uint64_t b = Load64(s + 8);   // "DD hh:mm" (or "DD" and what follows the field)
-  const uint64_t c = Load64(s + 11);  // "hh:mm:ss"
-  // Separators: '-' at 4 and 7; with the time also ' ' at 10, ':' at 13 and 16.
-  constexpr uint64_t kDashes = uint64_t{'-'} << 32 | uint64_t{'-'} << 56;
-  constexpr uint64_t kDashMask = uint64_t{0xFF} << 32 | uint64_t{0xFF} << 56;
-  constexpr uint64_t kTimeSeps = uint64_t{' '} << 16 | uint64_t{':'} << 40;
-  constexpr uint64_t kTimeSepMask = uint64_t{0xFF} << 16 | uint64_t{0xFF} << 40;
-  if (((a ^ kDashes) & kDashMask) != 0 || NonDigits(a, ~kDashMask) != 0 ||
-      NonDigits(b, 0xFFFF) != 0) {
-    return false;
-  }
-  if (with_time &&
-      (((b ^ kTimeSeps) & kTimeSepMask) != 0 || ((c >> 40) & 0xFF) != ':' ||
-       NonDigits(b, 0xFFFF00FFFF000000ULL) != 0 || NonDigits(c, 0xFFFF000000000000ULL) != 0)) {
-    return false;
-  }
-  // Byte i of a pair word is 10 * digit(i) + digit(i + 1) (all < 256: no carries between bytes).
-  auto pairs = [](uint64_t w) {
-    w &= kDigitNibbles;
-    return w * 10 + (w >> 8);
-  };
-  auto byte = [](uint64_t w, int i) { return static_cast<unsigned>((w >> (8 * i)) & 0xFF); };
-  const uint64_t pa = pairs(a), pb = pairs(b);
-  const unsigned y = byte(pa, 0) * 100 + byte(pa, 2);
-  const unsigned m = byte(pa, 5);
-  const unsigned d = byte(pb, 0);
-  const unsigned yi = y - kTableFirstYear;
-  const bool leap = yi < kTableYears ? kYears[yi].leap : IsLeapYear(y);
-  if (m - 1 > 11 || d - 1 >= (m == 2 && leap ? 29u : DaysInMonth(2001, m))) return false;
-  const int64_t days =
-      (yi < kTableYears ? int64_t{kYears[yi].days_before} + kDaysBeforeMonth[leap][m - 1] + (d - 1)
-                        : DaysFromCivil(y, m, d));
-  int64_t seconds = days * kSecondsPerDay;
-  if (with_time) {
-    const unsigned h = byte(pb, 3), n = byte(pb, 6), sec = byte(pairs(c), 6);
-    if (h > 23 || n > 59 || sec > 59) return false;
-    seconds += h * 3600 + n * 60 + sec;
-  }
-  out = seconds;
-  return true;
+inline uint64_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
 }
 
 // The len bytes at a and b are equal. Keys of 8 to 24 bytes (ids such as "b55cb548cf",
@@ -1005,7 +826,7 @@ class BlockParser {
           v = c.last_double;
         } else if (len != 0) {
           const char* end;
-          if (!WordDecimal(s, len, v) && (!FastDecimal(s, v, end) || end != e)) {
+          if (!FastDecimal(s, v, end) || end != e) {
             const auto r = fast_float::from_chars(s + (*s == '+' && s[1] != '-'), e, v);
             if (r.ec != std::errc() || r.ptr != e) return false;
           }
@@ -1022,7 +843,8 @@ class BlockParser {
         if (len == c.last_len && c.last_text != nullptr && SameText(s, c.last_text, len)) {
           v = c.last_value;
         } else if (len != 0) {
-          if (!WordTimestamp(s, len, v)) return false;
+          const char* end;
+          if (!FastTimestamp(s, v, end) || end != e) return false;
           c.last_text = s;
           c.last_len = static_cast<uint32_t>(len);
           c.last_value = v;

@@ -811,9 +811,8 @@ TEST(CsvReaderTest, DecimalsParseExactlyAsStrtod) {
   }
 }
 
-// Short decimals (mantissa < 2^26, 1-6 fraction digits) are parsed by multiplication with a
-// split reciprocal instead of a division; they must still round exactly as strtod does, on the
-// fast record path and on the general one.
+// Short decimals (mantissas around 2^26, 0-6 fraction digits), the amounts of retail logs, must
+// round exactly as strtod does, on the fast record path and on the general one.
 TEST(CsvReaderTest, DecimalsRoundLikeStrtod) {
   std::mt19937_64 rng(11);
   std::vector<std::string> values = {
@@ -1079,8 +1078,7 @@ TEST(CsvFastPathTest, ShortKeysDifferingInAnyByteStayApart) {
   EXPECT_EQ(t.column(0).dictionary().size(), expected.size());
 }
 
-// Short numbers take WordDecimal on the fast path: what it refuses must fail (or be taken) exactly
-// as on the general path.
+// Short malformed numbers must fail (or be taken) on the fast path exactly as on the general path.
 TEST(CsvFastPathTest, MalformedShortNumbersGiveTheSameErrors) {
   for (const char* bad : {"1.2.3", "1..2", "1-2", "12a4", "--1", "-", "1.2e", "12:30", "1/2",
                           "9.9.9.9", "0x1F", "1 2", "+-1", "1.5x",
@@ -1105,8 +1103,8 @@ TEST(CsvFastPathTest, MalformedShortNumbersGiveTheSameErrors) {
   }
 }
 
-// Timestamps take WordTimestamp on the fast path (words and tables for 1900..2099, DaysFromCivil
-// outside): every text must give what ParseTimestamp gives, or fail as on the general path.
+// Timestamps on the fast path (FastTimestamp) and the general one: every text must give what
+// ParseTimestamp gives, or fail alike, around leap days, century years and range limits.
 TEST(CsvFastPathTest, TimestampsMatchParseTimestamp) {
   std::mt19937_64 rng(5);
   std::vector<std::string> texts = {"2018-11-27 21:11:57",
