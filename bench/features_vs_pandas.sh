@@ -35,13 +35,19 @@ measure() {
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-cat "$data"/*.csv > /dev/null  # same page-cache state for both tools (else the first run reads disk)
+# Same page-cache state for every run of both tools: the files are read once right before each
+# run (else the first run reads the disk, and on this VM the kernel's proactive reclaim evicts
+# parts of the 5 GB input while the two-minute pandas run holds 6.7 GB, so the next upcamp run
+# would read them back from disk).
+warm() { cat "$data"/*.csv > /dev/null; }
 declare -a up_t up_m up_c pd_t pd_m pd_c
 for i in $(seq "$repeat"); do
+  warm
   read -r t m c < <(measure "$upcamp" --threads "$threads" -q features --catalog "$data/catalog.yaml" \
     --config bench/configs/features_reference.yaml --date-to "$date_to" --out "$out/upcamp.csv")
   up_t+=("$t"); up_m+=("$m"); up_c+=("$c")
   if [ "$pandas" -eq 1 ]; then
+    warm
     read -r t m c < <(measure /usr/bin/python3 bench/pandas_features.py "$data" "$date_to" \
       "$out/pandas.csv")
     pd_t+=("$t"); pd_m+=("$m"); pd_c+=("$c")
