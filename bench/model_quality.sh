@@ -44,7 +44,7 @@ while [ $# -gt 0 ]; do
     --features) features="$2"; shift 2 ;;
     --xgb-params) xgb_params="$2"; shift 2 ;;
     --forest-params) forest_params="$2"; shift 2 ;;
-    --tag) extra_tag="-$2"; shift 2 ;;
+    --tag) extra_tag="$extra_tag-$2"; shift 2 ;;
     --draws) draws="$2"; shift 2 ;;
     --folds) validation="{folds: $2}"; extra_tag="$extra_tag-folds$2"; shift 2 ;;
     *) echo "model_quality.sh: unknown option '$1'" >&2; exit 2 ;;
