@@ -10,6 +10,8 @@
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "core/civil_time.h"
 #include "data/input_stream.h"
@@ -305,6 +307,43 @@ TEST(SynthGenerator, ReceiptsFallInTheHistoryAndThePointsHaveTheRightSigns) {
   EXPECT_GT(max_receipts, 5 * per_client);
   EXPECT_GT(churned, p.clients / 20);
   EXPECT_LT(churned, p.clients / 3);
+}
+
+// Promo sensitivity must be readable from the history (docs/synth.md): clients who collect
+// many express points per receipt (promoted products in their baskets) are the ones who start
+// redeeming points soon after getting their card.
+TEST(SynthGenerator, PromoHuntersShowInExpressPointsAndAnEarlyFirstRedemption) {
+  const SimpleCsv rec = ReadSimpleCsv(File("receipts.csv"));
+  const SimpleCsv prof = ReadSimpleCsv(File("client_profile.csv"));
+  std::unordered_map<std::string, std::pair<double, int>> express;  // sum, receipts
+  for (const auto& r : rec.rows) {
+    auto& [sum, n] = express[r[0]];
+    sum += std::stod(r[4]);
+    ++n;
+  }
+  // (express points per receipt, days from card issue to first redemption) of the clients
+  // whose first redemption and at least 5 receipts are on record.
+  std::vector<std::pair<double, double>> clients;
+  for (const auto& r : prof.rows) {
+    const auto it = express.find(r[0]);
+    if (r[2].empty() || it == express.end() || it->second.second < 5) continue;
+    clients.emplace_back(it->second.first / it->second.second,
+                         static_cast<double>(Ts(r[2]) - Ts(r[1])) / 86400.0);
+  }
+  ASSERT_GT(clients.size(), 400u);
+  std::sort(clients.begin(), clients.end());
+  const size_t quarter = clients.size() / 4;
+  double lag_low = 0, lag_high = 0, express_low = 0, express_high = 0;
+  for (size_t i = 0; i < quarter; ++i) {
+    express_low += clients[i].first;
+    lag_low += clients[i].second;
+    express_high += clients[clients.size() - 1 - i].first;
+    lag_high += clients[clients.size() - 1 - i].second;
+  }
+  // Top quarter by express points per receipt vs the bottom quarter.
+  EXPECT_GT(express_high, 4.0 * express_low);
+  EXPECT_LT(lag_high, 0.7 * lag_low) << "mean lag, days: " << lag_high / quarter << " (promo "
+                                     << "hunters) vs " << lag_low / quarter << " (others)";
 }
 
 TEST(SynthGenerator, CampaignIsAFiftyFiftyRandomizedTrial) {
