@@ -73,17 +73,12 @@ if ! head -1 "$data/truth.csv" | tr ',' '\n' | grep -qx "$truth_column"; then
   exit 2
 fi
 tag="$(basename "$data")-$target-$features$extra_tag"
-# base: the calcers of the earlier benchmark; extended adds store loyalty (single-store clients
-# are sleeping dogs in the generator), tenure (newcomers react more, redeemers spend points) and a
-# 30-day window (frequency trend: fading clients react more).
-feature_yaml="    - {name: receipts_basic, args: {delta: 60}}
-    - {name: receipts_basic, args: {delta: 15}}
-    - {name: age_gender}
-    - {name: unique_categories, args: {delta: 60, col_category: level_3}}
-    - {name: rfm, args: {delta: 90}}
-    - {name: points, args: {delta: 60}}
-    - {name: time_of_day, args: {delta: 60}}
-    - {name: receipt_intervals, args: {delta: 90}}"
+# base: the calcers of the training-time benchmark (bench/configs/model_features_base.yaml);
+# extended adds store loyalty (single-store clients are sleeping dogs in the generator), tenure
+# (newcomers react more; promo hunters redeem soon after the card issue), a 30-day window
+# (frequency trend: fading clients react more) and points over the whole history (promo
+# sensitivity of clients with few receipts).
+feature_yaml="$(grep -v '^#' bench/configs/model_features_base.yaml | sed 's/^/    /')"
 case "$features" in
   base) ;;
   extended) feature_yaml="$feature_yaml

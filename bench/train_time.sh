@@ -44,6 +44,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 
 echo "data $data, threads $threads, $repeat runs each; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%-12s %8s %12s %10s %10s %10s   %s\n" model rows "fit stage s" "wall s" "CPU s" "RSS MB" "runs (fit stage s)"
+feature_yaml="$(grep -v '^#' bench/configs/model_features_base.yaml | sed 's/^/    /')"
 for m in $models; do
   config="$work/time-$(basename "$data")-$m.yaml"
   cat > "$config" <<YAML
@@ -52,14 +53,7 @@ data:
   catalog: $data/catalog.yaml
   date_to: 2019-03-19
   features:
-    - {name: receipts_basic, args: {delta: 60}}
-    - {name: receipts_basic, args: {delta: 15}}
-    - {name: age_gender}
-    - {name: unique_categories, args: {delta: 60, col_category: level_3}}
-    - {name: rfm, args: {delta: 90}}
-    - {name: points, args: {delta: 60}}
-    - {name: time_of_day, args: {delta: 60}}
-    - {name: receipt_intervals, args: {delta: 90}}
+$feature_yaml
   target:
     calcer: {name: target_from_campaigns, args: {date_to: 2019-03-21}}
     expression: "target_purchases_count > 0"

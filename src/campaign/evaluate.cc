@@ -24,19 +24,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Result<nlohmann::json> ReadJsonFile(const std::string& path) {
-  UPCAMP_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    return Status::Data("{}: not valid JSON ({})", path, e.what());
-  }
-}
-
 nlohmann::json EffectJson(const metrics::EffectEstimate& e) {
   if (!e.defined) return {{"defined", false}, {"reason", e.reason}};
-  return {{"defined", true},     {"estimate", e.estimate}, {"std_error", e.std_error},
-          {"lower", e.lower},    {"upper", e.upper}};
+  return {{"defined", true},
+          {"estimate", e.estimate},
+          {"std_error", e.std_error},
+          {"lower", e.lower},
+          {"upper", e.upper}};
 }
 
 nlohmann::json IntervalJson(const metrics::BootstrapInterval& b) {
@@ -106,9 +100,10 @@ Result<EvaluateResult> EvaluateCampaign(const EvaluateOptions& options, const Co
   const std::string freeze_path = (fs::path(run_dir) / "freeze.json").string();
   const std::string result_path = (fs::path(run_dir) / "result.csv").string();
   if (!FileExists(freeze_path)) {
-    return Status::Data("run '{}' is not frozen ({} not found); finish it with `upcamp campaign "
-                        "run --run-id {}` first",
-                        options.run_id, freeze_path, options.run_id);
+    return Status::Data(
+        "run '{}' is not frozen ({} not found); finish it with `upcamp campaign "
+        "run --run-id {}` first",
+        options.run_id, freeze_path, options.run_id);
   }
   UPCAMP_ASSIGN_OR_RETURN(nlohmann::json freeze, ReadJsonFile(freeze_path));
   {
@@ -116,9 +111,10 @@ Result<EvaluateResult> EvaluateCampaign(const EvaluateOptions& options, const Co
     const std::string digest =
         Sha256Hex({reinterpret_cast<const uint8_t*>(csv.data()), csv.size()});
     if (digest != freeze.at("files").at("result.csv").get<std::string>()) {
-      return Status::Data("{}: does not match the checksum frozen in {}; the assignment was "
-                          "edited after freezing",
-                          result_path, freeze_path);
+      return Status::Data(
+          "{}: does not match the checksum frozen in {}; the assignment was "
+          "edited after freezing",
+          result_path, freeze_path);
     }
   }
   TableReadOptions read_result;
@@ -239,9 +235,10 @@ Result<EvaluateResult> EvaluateCampaign(const EvaluateOptions& options, const Co
     }
   }
   if (missing > 0) {
-    return Status::Data("{}: {} campaign client(s) have no response row (e.g. '{}'); responses "
-                        "must cover every assigned client",
-                        options.responses_path, missing, missing_example);
+    return Status::Data(
+        "{}: {} campaign client(s) have no response row (e.g. '{}'); responses "
+        "must cover every assigned client",
+        options.responses_path, missing, missing_example);
   }
 
   nlohmann::json evaluation = {{"format", "upcamp-campaign-evaluation"},
@@ -264,10 +261,11 @@ Result<EvaluateResult> EvaluateCampaign(const EvaluateOptions& options, const Co
                 {"mismatch", srm->mismatch},
                 {"expected", srm->expected}});
       if (srm->mismatch) {
-        spdlog::warn("SAMPLE RATIO MISMATCH: group sizes differ from the design (chi-square {:.2f}, "
-                     "p = {:.2g}); the assignment or the response collection is broken — do not "
-                     "trust the effects below",
-                     srm->chi_square, srm->p_value);
+        spdlog::warn(
+            "SAMPLE RATIO MISMATCH: group sizes differ from the design (chi-square {:.2f}, "
+            "p = {:.2g}); the assignment or the response collection is broken — do not "
+            "trust the effects below",
+            srm->chi_square, srm->p_value);
       }
     } else {
       j["defined"] = false;
@@ -283,12 +281,14 @@ Result<EvaluateResult> EvaluateCampaign(const EvaluateOptions& options, const Co
   auto name_of = [&](int g) { return names[static_cast<size_t>(g)]; };
   if (targeted >= 0 && control >= 0) {
     if (!std::isnan(threshold)) {
-      effects.push_back(Compare("targeted_offer", "offered part of the targeted group vs control "
+      effects.push_back(Compare("targeted_offer",
+                                "offered part of the targeted group vs control "
                                 "clients scored above the threshold",
                                 name_of(targeted) + " (offer)", offer_targeted,
                                 name_of(control) + " (score > threshold)", control_above, reps,
                                 seed, ctx));
-      effects.push_back(Compare("targeted_no_offer", "not-offered part of the targeted group vs "
+      effects.push_back(Compare("targeted_no_offer",
+                                "not-offered part of the targeted group vs "
                                 "control clients at or below the threshold",
                                 name_of(targeted) + " (no offer)", no_offer_targeted,
                                 name_of(control) + " (score <= threshold)", control_below, reps,
@@ -307,8 +307,8 @@ Result<EvaluateResult> EvaluateCampaign(const EvaluateOptions& options, const Co
   if (targeted >= 0 && random_target >= 0) {
     effects.push_back(Compare("targeted_vs_random", "targeted group vs random target group",
                               name_of(targeted), by_group[static_cast<size_t>(targeted)],
-                              name_of(random_target),
-                              by_group[static_cast<size_t>(random_target)], reps, seed, ctx));
+                              name_of(random_target), by_group[static_cast<size_t>(random_target)],
+                              reps, seed, ctx));
   }
   evaluation["effects"] = effects;
 
@@ -323,7 +323,8 @@ Result<EvaluateResult> EvaluateCampaign(const EvaluateOptions& options, const Co
     } else {
       model["metrics"] = {{"defined", false}, {"reason", summary.status().message()}};
     }
-    model["qini_curve"] = CurveJson(metrics::QiniCurve(model_score, model_treatment, model_outcome));
+    model["qini_curve"] =
+        CurveJson(metrics::QiniCurve(model_score, model_treatment, model_outcome));
     model["uplift_curve"] =
         CurveJson(metrics::UpliftCurve(model_score, model_treatment, model_outcome));
     model["perfect_qini_curve"] =

@@ -69,19 +69,6 @@ Result<Table> ReadTable(const std::string& path, const Context& ctx) {
   return ReadUcol(path, o);
 }
 
-Status WriteJson(const std::string& path, const nlohmann::json& j) {
-  return WriteFileAtomic(path, j.dump(2) + "\n");
-}
-
-Result<nlohmann::json> ReadJson(const std::string& path) {
-  UPCAMP_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    return Status::Data("{}: not valid JSON ({})", path, e.what());
-  }
-}
-
 // Everything the stages share: the validated config, the loaded bundle and the catalog.
 struct Campaign {
   CampaignConfig config;
@@ -126,7 +113,7 @@ Status RunSelect(const Campaign& c, flow::StageContext& s) {
                                 {"after_filters", selection.after_filters},
                                 {"sampled_out", selection.sampled_out},
                                 {"selected", selection.rows.size()}};
-  UPCAMP_RETURN_IF_ERROR(WriteJson(s.OutputPath("selection.json"), stats));
+  UPCAMP_RETURN_IF_ERROR(WriteJsonFileAtomic(s.OutputPath("selection.json"), stats));
   spdlog::info("campaign: selected {} of {} clients", selection.rows.size(), selection.candidates);
   s.SetRows(static_cast<int64_t>(selection.rows.size()));
   return Status::Ok();
@@ -226,7 +213,7 @@ Status RunRecommend(const Campaign& c, flow::StageContext& s) {
   UPCAMP_RETURN_IF_ERROR(WriteTable(out, s.OutputPath("assignment.ucol"), s.ctx()));
   nlohmann::json threshold_json = c.config.ThresholdJson();
   threshold_json["value"] = has_model_group ? nlohmann::json(threshold) : nlohmann::json();
-  UPCAMP_RETURN_IF_ERROR(WriteJson(s.OutputPath("threshold.json"), threshold_json));
+  UPCAMP_RETURN_IF_ERROR(WriteJsonFileAtomic(s.OutputPath("threshold.json"), threshold_json));
   s.SetRows(static_cast<int64_t>(group.size()));
   return Status::Ok();
 }
@@ -264,9 +251,9 @@ Status RunFreeze(const Campaign& c, flow::StageContext& s) {
     ++counts[group.ValueToString(i)][treatment.ValueToString(i)];
   }
   UPCAMP_ASSIGN_OR_RETURN(std::string selection_path, s.InputPath("select", "selection.json"));
-  UPCAMP_ASSIGN_OR_RETURN(nlohmann::json selection, ReadJson(selection_path));
+  UPCAMP_ASSIGN_OR_RETURN(nlohmann::json selection, ReadJsonFile(selection_path));
   UPCAMP_ASSIGN_OR_RETURN(std::string threshold_path, s.InputPath("recommend", "threshold.json"));
-  UPCAMP_ASSIGN_OR_RETURN(nlohmann::json threshold, ReadJson(threshold_path));
+  UPCAMP_ASSIGN_OR_RETURN(nlohmann::json threshold, ReadJsonFile(threshold_path));
   Status st;
   const std::string result_digest = Sha256OfFile(result_path, &st);
   UPCAMP_RETURN_IF_ERROR(st);
@@ -288,7 +275,7 @@ Status RunFreeze(const Campaign& c, flow::StageContext& s) {
       {"counts", counts},
       {"files", {{kResultFile, result_digest}}},
   };
-  UPCAMP_RETURN_IF_ERROR(WriteJson(s.OutputPath(kFreezeManifest), manifest));
+  UPCAMP_RETURN_IF_ERROR(WriteJsonFileAtomic(s.OutputPath(kFreezeManifest), manifest));
   s.SetRows(static_cast<int64_t>(sorted.num_rows()));
   return Status::Ok();
 }
@@ -447,7 +434,7 @@ Result<CampaignRunResult> RunCampaign(const CampaignRunOptions& options, const C
   // the run in between.
   auto check_frozen = [&]() -> Status {
     if (!FileExists(frozen_path)) return Status::Ok();
-    UPCAMP_ASSIGN_OR_RETURN(nlohmann::json frozen, ReadJson(frozen_path));
+    UPCAMP_ASSIGN_OR_RETURN(nlohmann::json frozen, ReadJsonFile(frozen_path));
     UPCAMP_RETURN_IF_ERROR(CheckFrozen(frozen, *campaign, options.run_id, frozen_path));
     result.already_frozen = result.frozen = true;
     result.freeze = std::move(frozen);

@@ -46,16 +46,17 @@ Result<std::unique_ptr<AtomicFileWriter>> AtomicFileWriter::Open(std::string pat
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return Status::Io("{}: cannot write: folder '{}' does not exist", path, dir);
   }
-  const std::string temp =
-      (p.parent_path() /
-       fmt::format(".{}.tmp-{}-{}", p.filename().string(), ::getpid(), counter.fetch_add(1)))
-          .string();
+  const std::string temp = (p.parent_path() / fmt::format(".{}.tmp-{}-{}", p.filename().string(),
+                                                          ::getpid(), counter.fetch_add(1)))
+                               .string();
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Status::FromErrno(errno, "create", temp);
   return std::unique_ptr<AtomicFileWriter>(new AtomicFileWriter(std::move(path), temp, fd));
 }
 
-AtomicFileWriter::~AtomicFileWriter() { Abort(); }
+AtomicFileWriter::~AtomicFileWriter() {
+  Abort();
+}
 
 Status AtomicFileWriter::Flush() {
   if (buffered_ == 0) return Status::Ok();
@@ -167,6 +168,19 @@ std::string_view CompressionSuffix(std::string_view path) {
   if (ends(".gz")) return ".gz";
   if (ends(".zst")) return ".zst";
   return "";
+}
+
+Status WriteJsonFileAtomic(const std::string& path, const nlohmann::json& j) {
+  return WriteFileAtomic(path, j.dump(2) + "\n");
+}
+
+Result<nlohmann::json> ReadJsonFile(const std::string& path) {
+  UPCAMP_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Data("{}: not valid JSON ({})", path, e.what());
+  }
 }
 
 }  // namespace upcamp

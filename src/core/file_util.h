@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,12 @@ Status WriteFileAtomic(const std::string& path, std::string_view content);
 
 /// Reads a whole file.
 Result<std::string> ReadFileToString(const std::string& path);
+
+/// Writes `j` as indented JSON (plus a final newline) to `path` atomically.
+Status WriteJsonFileAtomic(const std::string& path, const nlohmann::json& j);
+
+/// Reads and parses a JSON file; a parse failure is a Data error naming the file.
+Result<nlohmann::json> ReadJsonFile(const std::string& path);
 
 /// fsyncs a folder so that a rename inside it is durable.
 Status SyncDirectory(const std::string& dir);

@@ -304,19 +304,6 @@ constexpr const char* kFitInfoFile = "fit.json";
 constexpr const char* kScoresFile = "scores.ucol";
 constexpr const char* kModelDir = "model";
 
-Status WriteJsonFile(const std::string& path, const nlohmann::json& j) {
-  return WriteFileAtomic(path, j.dump(2) + "\n");
-}
-
-Result<nlohmann::json> ReadJsonFile(const std::string& path) {
-  UPCAMP_ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    return Status::Data("{}: not valid JSON ({})", path, e.what());
-  }
-}
-
 // The features stage (catalog mode): the feature calcers and the target calcer in one
 // extraction as of date_to -> table.ucol (client_id, features, target columns) + features.json
 // (the feature columns, the target calcer's columns, the source).
@@ -346,7 +333,7 @@ Status RunFeaturesStage(const TrainConfig& c, const Catalog& catalog, flow::Stag
   write.threads = ctx.threads;
   UPCAMP_RETURN_IF_ERROR(WriteUcol(raw, s.OutputPath(kFeatureTableFile), write));
   s.SetRows(static_cast<int64_t>(raw.num_rows()));
-  return WriteJsonFile(
+  return WriteJsonFileAtomic(
       s.OutputPath(kFeatureInfoFile),
       {{"base_features", base_features},
        {"target_columns", target_columns},
@@ -757,7 +744,7 @@ Status RunFitStage(const TrainConfig& c, flow::StageContext& s) {
                  : nlohmann::json()},
       {"scores", validated ? "validation" : "training"}};
   s.SetRows(n);
-  return WriteJsonFile(s.OutputPath(kFitInfoFile), fit);
+  return WriteJsonFileAtomic(s.OutputPath(kFitInfoFile), fit);
 }
 
 // The scores table of the fit stage as plain vectors.
