@@ -44,6 +44,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 
@@ -477,8 +478,8 @@ struct ParsePlan {
 // Where a block's values of one column go: straight into the output column's storage, at the
 // place the round set aside for the block (Bind), or, when the caller keeps no values (the type
 // inference pass), into the block's own reusable scratch buffer (BindScratch). Either way there is
-// room for `max_rows` values, a bound on the block's rows (its line ends + 1: every row ends at a
-// '\n' or at the end of the input), so an append needs no capacity check.
+// room for `max_rows` values, a bound on the block's rows (its line ends, plus one for a last
+// record without a '\n'; see ComputeLayout), so an append needs no capacity check.
 template <typename T>
 class Sink {
  public:
@@ -1258,7 +1259,7 @@ class MappedFile {
   }
 
   /// The bytes before `offset` are no longer needed: unmaps their whole pages (the page cache
-  /// keeps them), so the process's resident memory stays about one round. The sentinel's page
+  /// keeps them), so the process's resident memory stays a few rounds. The sentinel's page
   /// is never released: it lies at or after the end of the data.
   void Release(size_t offset) {
     const size_t upto = offset / page_ * page_;
@@ -1289,6 +1290,9 @@ class RecordBuffer {
   }
   RecordBuffer(std::unique_ptr<MappedFile> map, std::string name)
       : map_(std::move(map)), name_(std::move(name)) {}
+  RecordBuffer(const RecordBuffer&) = delete;
+  RecordBuffer& operator=(const RecordBuffer&) = delete;
+  ~RecordBuffer() { JoinPageJob(); }
 
   const std::string& name() const { return name_; }
   const char* data() const { return map_ ? map_->data() + consumed_ : buf_.get(); }
@@ -1303,10 +1307,9 @@ class RecordBuffer {
   /// actually arrives, so a small input never costs a round-sized allocation.
   Status Fill(size_t target) {
     if (map_) {
-      const size_t old = consumed_ + size_;
       size_ = std::min(target, map_->size() - consumed_);
       eof_ = consumed_ + size_ == map_->size();
-      map_->Populate(old, consumed_ + size_);
+      StartPageJob(target);
       return Status::Ok();
     }
     while (!eof_ && size_ < target) {
@@ -1321,14 +1324,23 @@ class RecordBuffer {
     return Status::Ok();
   }
 
+  /// Maps the pages of data()[begin, end) that no page job has mapped (the first round's), in
+  /// one call instead of a page fault per few pages; ComputeLayout calls it for each of its
+  /// blocks on the thread that scans the block first.
+  void Populate(size_t begin, size_t end) const {
+    if (!map_) return;
+    begin = std::max(consumed_ + begin, layout_maps_from_);
+    end += consumed_;
+    if (end > begin) map_->Populate(begin, end);
+  }
+
   /// Drops the first n bytes (which hold `newlines` line ends).
   void Consume(size_t n, uint64_t newlines) {
     line_ += newlines;
     if (map_) {
       consumed_ += n;
       size_ -= n;
-      map_->Release(consumed_);
-      return;
+      return;  // the next Fill's page job releases the consumed pages
     }
     std::memmove(buf_.get(), buf_.get() + n, size_ - n);
     size_ -= n;
@@ -1355,9 +1367,39 @@ class RecordBuffer {
     capacity_ = n;
   }
 
+  // Mapped input: the kernel's work of mapping the file's pages into the process and releasing
+  // them after use is about a quarter of the reader's time on a large file. Done on the calling
+  // thread between rounds, it left the other cores idle; so each Fill starts a page job on a
+  // thread of its own that releases the pages consumed so far and maps the next round's new
+  // pages while this round is laid out and parsed. Pages the job has not mapped yet simply fault
+  // in when read: the job only saves work, it never decides what is read.
+  void StartPageJob(size_t round_bytes) {
+    JoinPageJob();  // started a round ago: the pages of this round are mapped now
+    const size_t end = consumed_ + size_;
+    layout_maps_from_ = mapped_to_;  // [mapped_to_, end): no job mapped them (the first round)
+    const size_t from = std::max(end, mapped_to_);
+    const size_t to = std::min(map_->size(), from + round_bytes);
+    mapped_to_ = std::max(mapped_to_, to);
+    auto job = [map = map_.get(), upto = consumed_, from, to] {
+      map->Release(upto);
+      if (to > from) map->Populate(from, to);
+    };
+    try {
+      page_job_ = std::thread(job);
+    } catch (const std::system_error&) {  // no thread to be had: do the work here
+      job();
+    }
+  }
+  void JoinPageJob() {
+    if (page_job_.joinable()) page_job_.join();
+  }
+
   std::unique_ptr<InputStream> in_;
   std::unique_ptr<MappedFile> map_;
   size_t consumed_ = 0;  // mapped: bytes of the file before data()
+  std::thread page_job_;
+  size_t mapped_to_ = 0;         // file bytes before this were mapped by page jobs
+  size_t layout_maps_from_ = 0;  // file bytes of the current round from here on: Populate's
   std::string name_;
   std::unique_ptr<char[]> buf_;
   size_t capacity_ = 0;
@@ -1377,7 +1419,7 @@ struct Layout {
   std::vector<size_t> starts;      // nblocks + 1 entries; starts.back() = end of complete records
   std::vector<uint64_t> newlines;  // per fixed block [k*bs, (k+1)*bs)
   size_t block_size = 0;
-  std::vector<size_t> max_rows;  // per block: its line ends + 1, a bound on its rows
+  std::vector<size_t> max_rows;  // per block: a bound on its rows (its line ends, see below)
   size_t usable = 0;             // = starts.back()
   uint64_t usable_newlines = 0;  // line ends in [0, usable)
 
@@ -1398,6 +1440,7 @@ Layout ComputeLayout(const RecordBuffer& rb, size_t block_size, int threads) {
   ParallelFor(threads, nb, [&](size_t k, int) {
     const size_t b = k * block_size;
     const size_t e = std::min(n, b + block_size);
+    rb.Populate(b, e);
     csv_scan::CountQuotesAndNewlines(level, d + b, e - b, quotes[k], lay.newlines[k]);
   });
   std::vector<uint8_t> parity(nb + 1, 0);  // quote parity before fixed block k
@@ -1442,11 +1485,17 @@ Layout ComputeLayout(const RecordBuffer& rb, size_t block_size, int threads) {
     const size_t from = std::min(k * block_size, x);
     return prefix[k] + CountNewlines(d + from, x - from);
   };
+  // A block's rows: one per record, and every record (or bad row) of a block ends at one of its
+  // line ends, except the file's last record when the input ends without a '\n'. A bound that
+  // is exact in the usual case, so the blocks' rows lie back to back (SettleRound moves nothing).
   lay.max_rows.resize(nb);
   uint64_t at = 0;  // newlines_before(starts[k])
   for (size_t k = 0; k < nb; ++k) {
     const uint64_t next = newlines_before(lay.starts[k + 1]);
-    lay.max_rows[k] = static_cast<size_t>(next - at) + 1;
+    lay.max_rows[k] = static_cast<size_t>(next - at);
+    const bool holds_unterminated_last = rb.eof() && usable > 0 && d[usable - 1] != '\n' &&
+                                         lay.starts[k] < usable && lay.starts[k + 1] == usable;
+    if (holds_unterminated_last) ++lay.max_rows[k];
     at = next;
   }
   lay.usable_newlines = at;
