@@ -475,8 +475,30 @@ CsvReadOptions MakeCsvOptions(const CatalogTable& t, const CatalogReadOptions& o
   csv.columns = options.columns;
   csv.delimiter = t.delimiter;
   csv.threads = std::max(options.threads, 1);
+  csv.keep_rows = options.keep_rows;
+  csv.rows_dropped = options.rows_dropped;
   if (options.progress) csv.progress_label = std::filesystem::path(t.path).filename().string();
   return csv;
+}
+
+// The rows of `table` in options.keep_rows (all of it if unset), for tables not read from CSV.
+Result<Table> KeepRows(Table table, const CatalogReadOptions& options, std::string_view what) {
+  if (!options.keep_rows) return table;
+  const RowTimeRange& range = *options.keep_rows;
+  UPCAMP_ASSIGN_OR_RETURN(const Column* col, table.GetColumn(range.column, what));
+  if (col->type() != DataType::kTimestamp && col->type() != DataType::kInt64) {
+    return Status::Data("{}: column '{}' is {}, not a timestamp: cannot keep rows by it", what,
+                        range.column, DataTypeName(col->type()));
+  }
+  const auto values = col->int64s();
+  std::vector<int64_t> rows;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const int64_t v = values[i];
+    if (v != kNullInt64 && v >= range.from && v < range.to) rows.push_back(static_cast<int64_t>(i));
+  }
+  if (options.rows_dropped != nullptr) *options.rows_dropped = values.size() - rows.size();
+  if (rows.size() == values.size()) return table;
+  return table.TakeRows(rows);
 }
 
 }  // namespace
@@ -546,9 +568,12 @@ Result<Table> Catalog::ReadTable(std::string_view name, const CatalogReadOptions
     ReceiptsBuilder builder(columns, purchases->path);
     CatalogReadOptions read = options;
     read.columns = builder.input_columns();
+    read.keep_rows.reset();  // the receipts are filtered, not their lines
+    read.rows_dropped = nullptr;
     UPCAMP_RETURN_IF_ERROR(
         ScanTable(kPurchases, read, [&](const Table& batch) { return builder.Add(batch); }));
-    return builder.Finish();
+    UPCAMP_ASSIGN_OR_RETURN(Table receipts, builder.Finish());
+    return KeepRows(std::move(receipts), options, "receipts (derived from purchases)");
   }
   if (IsUcolPath(t->path)) {
     UcolReadOptions read;
@@ -556,7 +581,7 @@ Result<Table> Catalog::ReadTable(std::string_view name, const CatalogReadOptions
     read.threads = std::max(options.threads, 1);
     UPCAMP_ASSIGN_OR_RETURN(Table table, ReadUcol(t->path, read));
     UPCAMP_RETURN_IF_ERROR(CheckUcolTypes(table, *t));
-    return table;
+    return KeepRows(std::move(table), options, t->path);
   }
   return ReadCsv(t->path, MakeCsvOptions(*t, options));
 }

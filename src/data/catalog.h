@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,13 @@ struct CatalogReadOptions {
   int threads = 1;
   /// Show progress while reading large files (stderr; nothing when logging is quiet).
   bool progress = true;
+  /// If set: only the rows in this range. Its column must be read (among `columns`, if any are
+  /// listed) and be a timestamp column of the table. A CSV file's other rows are dropped while
+  /// parsing, before any dictionary work (see CsvReadOptions::keep_rows); other files are read
+  /// whole and then filtered.
+  std::optional<RowTimeRange> keep_rows;
+  /// If set, receives the number of rows keep_rows dropped.
+  uint64_t* rows_dropped = nullptr;
 };
 
 class Catalog {

@@ -473,6 +473,14 @@ struct ParsePlan {
   char delimiter = ',';
   bool skip_blank_lines = true;  // blank lines are rows only in a one-column file
   uint64_t max_bad_rows = 0;     // a block stops after more bad rows than this
+  // CsvReadOptions::keep_rows: the output column (timestamp or int64) and header field of the
+  // filter, and the range kept; filter_out < 0: every row is kept.
+  int32_t filter_out = -1;
+  uint32_t filter_field = 0;
+  std::vector<uint32_t> kept_row_fields;     // parsed_fields but the filter's
+  std::vector<uint32_t> dropped_row_fields;  // those of them that are not strings
+  int64_t keep_from = 0;
+  int64_t keep_to = 0;
 };
 
 // Where a block's values of one column go: straight into the output column's storage, at the
@@ -624,7 +632,8 @@ struct BlockResult {
   size_t rows = 0;
   size_t max_rows = 0;  // bound on `rows` (see Sink)
   uint64_t bad_rows = 0;
-  RowError first_error;  // valid if bad_rows > 0
+  uint64_t dropped_rows = 0;  // by the plan's filter
+  RowError first_error;       // valid if bad_rows > 0
 
   /// Sets the columns' actions and binds them to scratch buffers of `max_rows` values; a caller
   /// that keeps the values then rebinds them (OutColumn::Bind) before the block is parsed.
@@ -699,6 +708,7 @@ class BlockParser {
   void Parse(const char* begin, const char* end, BlockResult& out) {
     out.rows = 0;
     out.bad_rows = 0;
+    out.dropped_rows = 0;
     assert(out.cols.size() == plan_.out_actions.size());  // Prepare'd
     for (size_t c = 0; c < out.cols.size(); ++c) out.cols[c].Reset(plan_.out_actions[c]);
     end_ = end;
@@ -718,12 +728,21 @@ class BlockParser {
           ++out.rows;
           continue;
         }
+        if (r == FastResult::kDropped) {
+          ++out.dropped_rows;
+          continue;
+        }
         if (r == FastResult::kPartlyStored) {
           for (OutColumn& c : out.cols) c.Rollback(out.rows);
         }
       }
       if (ParseRecord(p, out)) {
-        ++out.rows;
+        if (Keeps(out)) {
+          ++out.rows;
+        } else {
+          for (OutColumn& c : out.cols) c.Rollback(out.rows);
+          ++out.dropped_rows;
+        }
         continue;
       }
       if (out.bad_rows == 0) out.first_error = std::move(error_);
@@ -735,6 +754,13 @@ class BlockParser {
   }
 
  private:
+  // Whether the row just stored (at index out.rows) passes the plan's filter.
+  bool Keeps(const BlockResult& out) const {
+    if (plan_.filter_out < 0) return true;
+    const int64_t v = out.cols[static_cast<size_t>(plan_.filter_out)].i64.data()[out.rows];
+    return v != kNullInt64 && v >= plan_.keep_from && v < plan_.keep_to;
+  }
+
   static void SaveInferState(BlockResult& out) {
     for (OutColumn& c : out.cols) {
       c.saved_mask = c.mask;
@@ -772,7 +798,8 @@ class BlockParser {
     return true;
   }
 
-  enum class FastResult : uint8_t { kDone, kNothingStored, kPartlyStored };
+  // kDropped: the record was parsed and then dropped by the plan's filter (nothing stored).
+  enum class FastResult : uint8_t { kDone, kDropped, kNothingStored, kPartlyStored };
 
   FastResult FastRecord(const char*& pp, BlockResult& out) {
     const char* p = pp;
@@ -803,7 +830,30 @@ class BlockParser {
     if (f != last || line_end > end_) return FastResult::kNothingStored;  // too few fields
     const char* last_start = f == 0 ? p : ends_[f - 1] + 1;
     ends_[f] = line_end - (line_end > last_start && line_end[-1] == '\r');  // CRLF
-    for (uint32_t k : plan_.parsed_fields) {
+    const std::vector<uint32_t>* fields = &plan_.parsed_fields;
+    if (plan_.filter_out >= 0) {
+      // The filter's field first. A dropped row's other fields are still parsed (a bad value
+      // stays an error) except its strings, which would only cost a dictionary lookup and
+      // cannot be bad here; its values are then rolled back.
+      const uint32_t fk = plan_.filter_field;
+      if (!StoreField(plan_.fields[fk], fk == 0 ? p : ends_[fk - 1] + 1, ends_[fk], out)) {
+        return FastResult::kPartlyStored;
+      }
+      if (!Keeps(out)) {
+        for (uint32_t k : plan_.dropped_row_fields) {
+          if (!StoreField(plan_.fields[k], k == 0 ? p : ends_[k - 1] + 1, ends_[k], out)) {
+            return FastResult::kPartlyStored;
+          }
+        }
+        for (OutColumn& c : out.cols) {
+          if (c.action != Action::kString) c.Rollback(out.rows);  // strings: nothing stored
+        }
+        pp = std::min(line_end + 1, end_);
+        return FastResult::kDropped;
+      }
+      fields = &plan_.kept_row_fields;
+    }
+    for (uint32_t k : *fields) {
       if (!StoreField(plan_.fields[k], k == 0 ? p : ends_[k - 1] + 1, ends_[k], out)) {
         return FastResult::kPartlyStored;
       }
@@ -814,7 +864,8 @@ class BlockParser {
 
   // Stores the unquoted field [s, e) (no quote or '\n' inside) as ParseRecord would, or returns
   // false if the inline parsers do not take all of it.
-  bool StoreField(const FieldPlan& fp, const char* s, const char* e, BlockResult& out) {
+  [[gnu::always_inline]] bool StoreField(const FieldPlan& fp, const char* s, const char* e,
+                                         BlockResult& out) {
     OutColumn& c = out.cols[fp.out];
     switch (fp.action) {
       case Action::kString:
@@ -1602,6 +1653,23 @@ Status ValidateOptions(const CsvReadOptions& o) {
       }
     }
   }
+  if (o.keep_rows) {
+    const std::string& name = o.keep_rows->column;
+    const bool typed = std::any_of(o.schema.begin(), o.schema.end(), [&](const Field& f) {
+      return f.name == name && (f.type == DataType::kTimestamp || f.type == DataType::kInt64);
+    });
+    if (!typed) {
+      return Status::Config(
+          "CsvReadOptions.keep_rows: column '{}' must be declared a timestamp or int64 in the "
+          "schema",
+          name);
+    }
+    if (!o.columns.empty() &&
+        std::find(o.columns.begin(), o.columns.end(), name) == o.columns.end()) {
+      return Status::Config("CsvReadOptions.keep_rows: column '{}' must be one of the columns read",
+                            name);
+    }
+  }
   return Status::Ok();
 }
 
@@ -1720,6 +1788,12 @@ Status ResolveColumns(ReaderContext& ctx) {
     }
     ctx.columns.push_back(std::move(spec));
   }
+  if (o.keep_rows && std::none_of(ctx.columns.begin(), ctx.columns.end(), [&](const ColumnSpec& c) {
+        return c.name == o.keep_rows->column;
+      })) {
+    return Status::Data("{} has no column '{}' to keep rows by (columns: {})", ctx.name,
+                        o.keep_rows->column, fmt::join(ctx.header, ", "));
+  }
   return Status::Ok();
 }
 
@@ -1744,6 +1818,21 @@ ParsePlan MakePlan(const ReaderContext& ctx, bool infer) {
   }
   for (uint32_t f = 0; f < plan.fields.size(); ++f) {
     if (plan.fields[f].action != Action::kSkip) plan.parsed_fields.push_back(f);
+  }
+  if (ctx.options->keep_rows && !infer) {  // the inference pass looks at every row
+    const RowTimeRange& k = *ctx.options->keep_rows;
+    for (size_t c = 0; c < ctx.columns.size(); ++c) {
+      if (ctx.columns[c].name != k.column) continue;
+      plan.filter_out = static_cast<int32_t>(c);
+      plan.filter_field = ctx.columns[c].field;
+    }
+    for (uint32_t f : plan.parsed_fields) {
+      if (f == plan.filter_field) continue;
+      plan.kept_row_fields.push_back(f);
+      if (plan.fields[f].action != Action::kString) plan.dropped_row_fields.push_back(f);
+    }
+    plan.keep_from = k.from;
+    plan.keep_to = k.to;
   }
   plan.level =
       FastPathDelimiter(plan.delimiter) ? csv_scan::ActiveLevel() : csv_scan::Level::kGeneral;
@@ -1823,6 +1912,7 @@ class RoundRunner {
 
   size_t round_bytes() const { return round_bytes_; }
   uint64_t bad_rows() const { return bad_rows_; }
+  uint64_t dropped_rows() const { return dropped_rows_; }
   const std::string& first_error() const { return first_error_; }
 
   /// Parses rounds until the input ends, calling `hooks` (see RoundHooks) for each. If
@@ -1897,6 +1987,7 @@ class RoundRunner {
       for (size_t k = 0; k < nb; ++k) {
         const BlockResult& b = results[k];
         round.rows += b.rows;
+        dropped_rows_ += b.dropped_rows;
         if (b.bad_rows == 0) continue;
         if (bad_rows_ == 0) {
           first_error_ = FormatRowError(ctx_, LineAt(rb, lay, b.first_error.offset), b.first_error);
@@ -1945,6 +2036,7 @@ class RoundRunner {
   size_t round_bytes_ = 0;
   std::vector<BlockResult> results_[2];  // double buffer: parse one round, merge the other
   uint64_t bad_rows_ = 0;
+  uint64_t dropped_rows_ = 0;
   std::string first_error_;
 };
 
@@ -2208,6 +2300,7 @@ Status ParseTyped(const ReaderContext& ctx, RecordBuffer& rb,
   UPCAMP_RETURN_IF_ERROR(runner.Run(rb, false, progress.get(), hooks));
   if (progress) progress->Finish();
   ReportSkipped(ctx, runner);
+  if (ctx.options->rows_dropped != nullptr) *ctx.options->rows_dropped = runner.dropped_rows();
   return Status::Ok();
 }
 

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,15 @@ struct CsvReadOptions {
   /// Bytes per parsing block; each block is parsed by one thread. Tests make it small to force
   /// many block boundaries.
   size_t block_size = size_t{8} << 20;
+  /// If set, only the rows in this range are kept; its column must be read (if `columns` lists
+  /// any, among them) and declared a timestamp or int64 in `schema`. Dropped rows cost no
+  /// dictionary work: their strings are never looked up, so string dictionaries hold (and codes
+  /// number) only the values of kept rows. Their other fields are still parsed, so a bad value is
+  /// an error wherever it is.
+  std::optional<RowTimeRange> keep_rows;
+  /// If set, receives the number of rows keep_rows dropped (bad rows skipped by max_errors are
+  /// not counted).
+  uint64_t* rows_dropped = nullptr;
   /// Shown in progress output ("reading receipts.csv"); no progress output if empty.
   std::string progress_label;
 };

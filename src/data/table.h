@@ -2,6 +2,7 @@
 // The in-memory columnar table: named typed columns of equal length. Tables are values (cheap to
 // move); stages pass them around and read columns through zero-copy spans.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,14 @@ struct Field {
   bool operator==(const Field&) const = default;
 };
 using Schema = std::vector<Field>;
+
+/// The rows whose value in a timestamp (or int64) column lies in [from, to); a row with the value
+/// missing is not among them.
+struct RowTimeRange {
+  std::string column;
+  int64_t from = 0;
+  int64_t to = 0;
+};
 
 class Table {
  public:

@@ -65,20 +65,14 @@ struct CalcerOutput {
   std::vector<uint8_t> present;
 };
 
-/// The rows of a table a state can use, by time: those whose timestamp column `column` lies in
-/// [from, to). See CalcerState::RowsUsed.
-struct RowTimeRange {
-  std::string column;
-  int64_t from = 0, to = 0;
-};
-
 class CalcerState {
  public:
   virtual ~CalcerState() = default;
   /// If every row of `table` outside a time range is ignored by Consume (no accumulator, no
   /// presence flag depends on it), that range; the engine then may leave such rows out of the
   /// batches (when every reader of the table has a range: it keeps the union's hull, so states
-  /// still test their own windows). Client indices are assigned from all rows either way.
+  /// still test their own windows), and the source may skip them while parsing. Client indices
+  /// are assigned in order of first appearance among the rows kept.
   virtual std::optional<RowTimeRange> RowsUsed(SourceTable) const { return std::nullopt; }
   /// The number of clients grew to `num_clients` (called single-threaded, before the batch that
   /// needs it): resize per-client accumulators.

@@ -40,14 +40,16 @@ bool InMemorySource::Has(SourceTable table) const {
   return tables_[static_cast<size_t>(table)].has_value();
 }
 
-Status InMemorySource::Scan(SourceTable table, const std::vector<std::string>& columns,
-                            const Context&,
-                            const std::function<Status(const Table&)>& consume) const {
+Result<uint64_t> InMemorySource::Scan(SourceTable table, const ScanRequest& request, const Context&,
+                                      const std::function<Status(const Table&)>& consume) const {
   const auto& t = tables_[static_cast<size_t>(table)];
   if (!t) return Status::Data("no table '{}'", SourceTableName(table));
-  UPCAMP_ASSIGN_OR_RETURN(Table selected, t->SelectColumns(columns));
+  UPCAMP_ASSIGN_OR_RETURN(Table selected, t->SelectColumns(request.columns));
   const size_t n = selected.num_rows();
-  if (n <= batch_rows_) return consume(selected);
+  if (n <= batch_rows_) {
+    UPCAMP_RETURN_IF_ERROR(consume(selected));
+    return uint64_t{0};
+  }
   std::vector<int64_t> rows;
   for (size_t begin = 0; begin < n; begin += batch_rows_) {
     const size_t end = std::min(n, begin + batch_rows_);
@@ -55,7 +57,7 @@ Status InMemorySource::Scan(SourceTable table, const std::vector<std::string>& c
     for (size_t i = begin; i < end; ++i) rows[i - begin] = static_cast<int64_t>(i);
     UPCAMP_RETURN_IF_ERROR(consume(selected.TakeRows(rows)));  // shares the dictionaries
   }
-  return Status::Ok();
+  return uint64_t{0};
 }
 
 bool CatalogSource::Has(SourceTable table) const {
@@ -69,14 +71,18 @@ bool CatalogSource::ScanShowsProgress(SourceTable table) const {
   return t != nullptr && !t->derived && !IsUcolPath(t->path);
 }
 
-Status CatalogSource::Scan(SourceTable table, const std::vector<std::string>& columns,
-                           const Context& ctx,
-                           const std::function<Status(const Table&)>& consume) const {
+Result<uint64_t> CatalogSource::Scan(SourceTable table, const ScanRequest& request,
+                                     const Context& ctx,
+                                     const std::function<Status(const Table&)>& consume) const {
   CatalogReadOptions options;
-  options.columns = columns;
+  options.columns = request.columns;
   options.threads = ctx.threads;
   options.progress = !ctx.quiet;
-  return catalog_.ScanTable(SourceTableName(table), options, consume);
+  options.keep_rows = request.rows_used;
+  uint64_t dropped = 0;
+  options.rows_dropped = &dropped;
+  UPCAMP_RETURN_IF_ERROR(catalog_.ScanTable(SourceTableName(table), options, consume));
+  return dropped;
 }
 
 namespace {
@@ -105,10 +111,11 @@ class ClientMapper {
     code_to_client_.clear();
   }
 
-  // Extends the code → client map over the dictionary of a batch's client_id column. Every key of
-  // the dictionary gets a dense index (in dictionary order, i.e. order of first appearance in the
-  // file), whether or not its rows are used later, so dense order never depends on row filters.
-  Status Extend(const Column& ids) {
+  // Extends the code → client map over the dictionary of a batch's client_id column. A new code
+  // stays kUnmapped until a row the calcers use has it (Map): dense indices follow the first
+  // appearance of a key among the rows used, so they do not depend on which rows outside the
+  // calcers' time ranges a source left out.
+  Status Extend(const Column& ids, bool every_row_used) {
     if (ids.type() != DataType::kString) {
       return Status::Runtime("client_id must be read as a string column");
     }
@@ -117,22 +124,32 @@ class ClientMapper {
       dict_ = dict;
       code_to_client_.clear();
     }
-    if (!fixed_ && keys_->size() == 0 && code_to_client_.empty() && dict->size() > 0) {
-      // The first client table (usually the profile): its dictionary is the key set so far, code
-      // for code, so it is copied (table and bytes) instead of hashed key by key.
+    if (!fixed_ && every_row_used && keys_->size() == 0 && code_to_client_.empty() &&
+        dict->size() > 0) {
+      // The first client table (usually the profile), every row used: its dictionary (codes in
+      // order of first appearance) is the key set so far, code for code, so it is copied (table
+      // and bytes) instead of hashed key by key.
       *keys_ = *dict;
       code_to_client_.resize(static_cast<size_t>(dict->size()));
       std::iota(code_to_client_.begin(), code_to_client_.end(), 0);
     }
-    for (auto k = static_cast<int32_t>(code_to_client_.size()); k < dict->size(); ++k) {
-      const std::string_view key = dict->Get(k);
-      code_to_client_.push_back(fixed_ ? keys_->Find(key) : keys_->GetOrAdd(key));
-    }
+    code_to_client_.resize(static_cast<size_t>(dict->size()), kUnmapped);
     return Status::Ok();
   }
 
-  // Client of a (non-null) code of the column last passed to Extend; -1 if not a client.
+  // Client of a (non-null) code of the column last passed to Extend; -1 if not a client,
+  // kUnmapped if no used row has had it yet.
   const std::vector<int32_t>& code_to_client() const { return code_to_client_; }
+
+  // Maps a kUnmapped code (its first used row): the key's dense index, a new one unless fixed.
+  int32_t Map(int32_t code) {
+    const std::string_view key = dict_->Get(code);
+    const int32_t client = fixed_ ? keys_->Find(key) : keys_->GetOrAdd(key);
+    code_to_client_[static_cast<size_t>(code)] = client;
+    return client;
+  }
+
+  static constexpr int32_t kUnmapped = -2;
 
  private:
   bool fixed_ = false;
@@ -300,60 +317,68 @@ Result<Table> ExtractFeatures(const std::vector<std::unique_ptr<Calcer>>& calcer
     if (!source.ScanShowsProgress(table)) {
       progress.emplace(fmt::format("features: {}", SourceTableName(table)), 0, "rows");
     }
-    UPCAMP_RETURN_IF_ERROR(source.Scan(table, cols, ctx, [&](const Table& batch) -> Status {
-      const size_t n = batch.num_rows();
-      rows_seen += n;
-      if (progress) progress->Add(n);
-      for (auto& pr : partition_rows) pr.clear();
-      if (per_client) {
-        UPCAMP_ASSIGN_OR_RETURN(const Column* ids,
-                                batch.GetColumn(kClientId, SourceTableName(table)));
-        UPCAMP_RETURN_IF_ERROR(clients.Extend(*ids));
-        if (clients.size() != known_clients) {
-          for (auto& s : states) s->Grow(clients.size());
-          known_clients = clients.size();
-        }
-        // Client per row (-1: not a client, or outside the rows used), then rows by partition.
-        const std::vector<int32_t>& code_client = clients.code_to_client();
-        const auto codes = ids->codes();
-        client_of_row.resize(n);
-        if (range) {
-          UPCAMP_ASSIGN_OR_RETURN(const Column* time_col,
-                                  batch.GetColumn(range->column, SourceTableName(table)));
-          if (time_col->type() != DataType::kTimestamp && time_col->type() != DataType::kInt64) {
-            return Status::Runtime("{}.{} must be read as a timestamp column",
-                                   SourceTableName(table), range->column);
+    ScanRequest request{cols, range};
+    UPCAMP_ASSIGN_OR_RETURN(
+        const uint64_t rows_left_out,
+        source.Scan(table, request, ctx, [&](const Table& batch) -> Status {
+          const size_t n = batch.num_rows();
+          rows_seen += n;
+          if (progress) progress->Add(n);
+          for (auto& pr : partition_rows) pr.clear();
+          if (per_client) {
+            UPCAMP_ASSIGN_OR_RETURN(const Column* ids,
+                                    batch.GetColumn(kClientId, SourceTableName(table)));
+            UPCAMP_RETURN_IF_ERROR(clients.Extend(*ids, /*every_row_used=*/!range));
+            // Client per row (-1: not a client, or outside the rows used), then rows by partition.
+            const std::vector<int32_t>& code_client = clients.code_to_client();
+            const auto codes = ids->codes();
+            client_of_row.resize(n);
+            auto client_of = [&](int32_t code) {
+              const int32_t c = code_client[static_cast<size_t>(code)];
+              return c != ClientMapper::kUnmapped ? c : clients.Map(code);
+            };
+            if (range) {
+              UPCAMP_ASSIGN_OR_RETURN(const Column* time_col,
+                                      batch.GetColumn(range->column, SourceTableName(table)));
+              if (time_col->type() != DataType::kTimestamp &&
+                  time_col->type() != DataType::kInt64) {
+                return Status::Runtime("{}.{} must be read as a timestamp column",
+                                       SourceTableName(table), range->column);
+              }
+              const auto times = time_col->int64s();
+              const int64_t from = range->from, to = range->to;
+              for (size_t i = 0; i < n; ++i) {
+                // kNullInt64 (missing) is below any range.
+                const bool in = times[i] >= from && times[i] < to && codes[i] != kNullCode;
+                client_of_row[i] = in ? client_of(codes[i]) : -1;
+              }
+            } else {
+              for (size_t i = 0; i < n; ++i) {
+                client_of_row[i] = codes[i] == kNullCode ? -1 : client_of(codes[i]);
+              }
+            }
+            if (clients.size() != known_clients) {
+              for (auto& s : states) s->Grow(clients.size());
+              known_clients = clients.size();
+            }
+            rows_used += SplitByPartition(client_of_row, partition_rows);
+          } else {
+            client_of_row.assign(n, -1);
+            partition_rows[0].resize(n);
+            for (size_t i = 0; i < n; ++i) partition_rows[0][i] = static_cast<uint32_t>(i);
+            rows_used += n;
           }
-          const auto times = time_col->int64s();
-          const int64_t from = range->from, to = range->to;
-          for (size_t i = 0; i < n; ++i) {
-            // kNullInt64 (missing) is below any range.
-            const bool in = times[i] >= from && times[i] < to && codes[i] != kNullCode;
-            client_of_row[i] = in ? code_client[static_cast<size_t>(codes[i])] : -1;
-          }
-        } else {
-          for (size_t i = 0; i < n; ++i) {
-            client_of_row[i] =
-                codes[i] == kNullCode ? -1 : code_client[static_cast<size_t>(codes[i])];
-          }
-        }
-        rows_used += SplitByPartition(client_of_row, partition_rows);
-      } else {
-        client_of_row.assign(n, -1);
-        partition_rows[0].resize(n);
-        for (size_t i = 0; i < n; ++i) partition_rows[0][i] = static_cast<uint32_t>(i);
-        rows_used += n;
-      }
-      const int used_partitions = per_client ? partitions : 1;
-      const size_t tasks = table_readers.size() * static_cast<size_t>(used_partitions);
-      return ParallelForStatus(ctx.threads, tasks, [&](size_t task, int) -> Status {
-        const size_t ci = table_readers[task / static_cast<size_t>(used_partitions)];
-        const int p = static_cast<int>(task % static_cast<size_t>(used_partitions));
-        BatchRows br{batch, client_of_row, partition_rows[static_cast<size_t>(p)], p,
-                     used_partitions};
-        return states[ci]->Consume(table, br);
-      });
-    }));
+          const int used_partitions = per_client ? partitions : 1;
+          const size_t tasks = table_readers.size() * static_cast<size_t>(used_partitions);
+          return ParallelForStatus(ctx.threads, tasks, [&](size_t task, int) -> Status {
+            const size_t ci = table_readers[task / static_cast<size_t>(used_partitions)];
+            const int p = static_cast<int>(task % static_cast<size_t>(used_partitions));
+            BatchRows br{batch, client_of_row, partition_rows[static_cast<size_t>(p)], p,
+                         used_partitions};
+            return states[ci]->Consume(table, br);
+          });
+        }));
+    rows_seen += rows_left_out;
     if (progress) progress->Finish();
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - scan_start).count();

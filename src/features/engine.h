@@ -20,16 +20,24 @@
 
 namespace upcamp {
 
+/// What the engine reads of a table.
+struct ScanRequest {
+  std::vector<std::string> columns;
+  /// If set, the engine uses only the rows in this range (its column is among `columns`): a
+  /// source may leave the others out, and saves their parse if it can.
+  std::optional<RowTimeRange> rows_used;
+};
+
 /// Where the engine gets table batches from: a catalog of files, or tables in memory (tests).
 class TableSource {
  public:
   virtual ~TableSource() = default;
   virtual bool Has(SourceTable table) const = 0;
-  /// Streams `columns` of `table` (typed as the reference schema says) as consecutive batches.
+  /// Streams the requested columns of `table` (typed as the reference schema says) as
+  /// consecutive batches; returns the number of rows it left out (see ScanRequest::rows_used).
   /// String columns must share one dictionary across the batches of a scan.
-  virtual Status Scan(SourceTable table, const std::vector<std::string>& columns,
-                      const Context& ctx,
-                      const std::function<Status(const Table& batch)>& consume) const = 0;
+  virtual Result<uint64_t> Scan(SourceTable table, const ScanRequest& request, const Context& ctx,
+                                const std::function<Status(const Table& batch)>& consume) const = 0;
   /// A name for messages ("data/catalog.yaml").
   virtual std::string name() const = 0;
   /// Whether Scan shows progress of its own for `table` (the CSV reader's bytes); if not, the
@@ -38,14 +46,15 @@ class TableSource {
 };
 
 /// Tables held in memory; Scan serves them in batches of `batch_rows` rows (so tests can cross
-/// batch boundaries).
+/// batch boundaries), every row (it leaves none out, so the engine's own row test is what
+/// tests see).
 class InMemorySource : public TableSource {
  public:
   explicit InMemorySource(size_t batch_rows = 1 << 20) : batch_rows_(batch_rows) {}
   void Set(SourceTable table, Table data);
   bool Has(SourceTable table) const override;
-  Status Scan(SourceTable table, const std::vector<std::string>& columns, const Context& ctx,
-              const std::function<Status(const Table&)>& consume) const override;
+  Result<uint64_t> Scan(SourceTable table, const ScanRequest& request, const Context& ctx,
+                        const std::function<Status(const Table&)>& consume) const override;
   std::string name() const override { return "<memory>"; }
 
  private:
@@ -54,12 +63,13 @@ class InMemorySource : public TableSource {
 };
 
 /// The tables of a catalog.yaml (receipts derived from purchases when the catalog has none).
+/// Rows outside ScanRequest::rows_used are left out (a CSV file's while it is parsed).
 class CatalogSource : public TableSource {
  public:
   explicit CatalogSource(const Catalog& catalog) : catalog_(catalog) {}
   bool Has(SourceTable table) const override;
-  Status Scan(SourceTable table, const std::vector<std::string>& columns, const Context& ctx,
-              const std::function<Status(const Table&)>& consume) const override;
+  Result<uint64_t> Scan(SourceTable table, const ScanRequest& request, const Context& ctx,
+                        const std::function<Status(const Table&)>& consume) const override;
   std::string name() const override { return catalog_.path(); }
   bool ScanShowsProgress(SourceTable table) const override;
 
@@ -71,7 +81,8 @@ struct ExtractOptions {
   FeatureParams params;
   /// If set: exactly these clients, in this order, one row each (all-missing when no calcer has
   /// data for one); rows of other clients are skipped while reading. Else: the outer join of the
-  /// calcers' clients, in order of first appearance (client_profile first).
+  /// calcers' clients, in order of first appearance in the rows the calcers use (client_profile
+  /// first).
   std::optional<std::vector<std::string>> clients;
 };
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "core/civil_time.h"
 #include "data/csv_writer.h"
 #include "data/ucol.h"
 #include "testing.h"
@@ -333,6 +334,56 @@ TEST(Catalog, UcolTablesAreReadAndTypeChecked) {
   EXPECT_EQ(r.status().code(), ErrorCode::kData);
   EXPECT_NE(r.status().message().find("column 'age' is float64, but the reference schema of "
                                       "'client_profile' says int64"),
+            std::string::npos)
+      << r.status().message();
+}
+
+// keep_rows gives the same rows from a CSV file (filtered while parsing), a .ucol file and the
+// receipts derived from purchases (both filtered after reading), and counts what it dropped.
+TEST(Catalog, KeepRowsFiltersEveryKindOfTable) {
+  Fixture f;
+  ASSERT_OK_AND_ASSIGN(Catalog csv, Catalog::Load(f.catalog));
+  ASSERT_OK_AND_ASSIGN(Table all, csv.ReadTable("purchases", Quiet()));
+  ASSERT_OK(WriteUcol(all, f.dir.File("data/purchases.ucol")));
+  const std::string ucol_catalog =
+      f.dir.Write("ucol.yaml", "tables: {purchases: data/purchases.ucol}\n");
+  ASSERT_OK_AND_ASSIGN(Catalog ucol, Catalog::Load(ucol_catalog));
+  const std::vector<std::string> columns = {"client_id", "transaction_datetime", "product_id"};
+  for (const Catalog* c : {&csv, &ucol}) {
+    CatalogReadOptions o = Quiet(columns);
+    // [2019-01-01, 2019-01-05 12:00:00): the two lines of 2019-01-02, not those of 2018-12-01 or
+    // the two at exactly the end.
+    o.keep_rows = RowTimeRange{"transaction_datetime", ParseTimestamp("2019-01-01").value(),
+                               ParseTimestamp("2019-01-05 12:00:00").value()};
+    uint64_t dropped = 0;
+    o.rows_dropped = &dropped;
+    ASSERT_OK_AND_ASSIGN(Table t, c->ReadTable("purchases", o));
+    ASSERT_EQ(t.num_rows(), 2u) << c->path();
+    EXPECT_EQ(t.column(0).ValueToString(0), "00001f0b4e");
+    EXPECT_EQ(t.column(2).ValueToString(0), "9a80204f78");
+    EXPECT_EQ(t.column(2).ValueToString(1), "439498bce2");
+    EXPECT_EQ(dropped, 4u) << c->path();
+    size_t scanned = 0;
+    ASSERT_OK(c->ScanTable("purchases", o, [&](const Table& b) {
+      scanned += b.num_rows();
+      return Status::Ok();
+    }));
+    EXPECT_EQ(scanned, 2u) << c->path();
+
+    // The derived receipts: filtered as receipts (3 of them; 1 in the range).
+    CatalogReadOptions r = Quiet({"client_id", "transaction_datetime", "purchase_sum"});
+    r.keep_rows = o.keep_rows;
+    r.rows_dropped = &dropped;
+    ASSERT_OK_AND_ASSIGN(Table receipts, c->ReadTable("receipts", r));
+    ASSERT_EQ(receipts.num_rows(), 1u) << c->path();
+    EXPECT_EQ(receipts.column(2).ValueToString(0), "30");
+    EXPECT_EQ(dropped, 2u) << c->path();
+  }
+  CatalogReadOptions unread = Quiet({"client_id"});
+  unread.keep_rows = RowTimeRange{"transaction_datetime", 0, 1};
+  auto r = csv.ReadTable("purchases", unread);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("keep_rows: column 'transaction_datetime' must be one of"),
             std::string::npos)
       << r.status().message();
 }

@@ -1243,5 +1243,127 @@ TEST(CsvFastPathTest, MappedFileInManyRoundsAndBatches) {
   EXPECT_GT(batches, 100u);
 }
 
+// keep_rows: reading a file with the filter must give exactly the table of the kept rows alone
+// (values, codes, dictionaries), on every scan path, block size and thread count, in memory and
+// mapped. The rows mix quoted fields (general path), CRLF, missing times, times exactly at both
+// ends of the range, and ids that appear only in dropped rows.
+TEST(CsvRowFilterTest, KeepsExactlyTheRowsInTheRange) {
+  std::mt19937_64 rng(5);
+  const int64_t from = *ParseTimestamp("2019-01-10 00:00:00");
+  const int64_t to = *ParseTimestamp("2019-01-20 00:00:00");
+  const std::vector<std::string> times = {"2019-01-10 00:00:00", "2019-01-19 23:59:59",
+                                          "2019-01-20 00:00:00", "2019-01-09 23:59:59",
+                                          "2019-01-15 12:00:00", "",
+                                          "2019-01-01",          "2019-01-12"};
+  std::string all = "id,when,amount,shop\n", kept = all;
+  uint64_t dropped = 0;
+  for (int i = 0; i < 1200; ++i) {
+    const std::string& when = times[rng() % times.size()];
+    const auto t = when.empty() ? std::nullopt : ParseTimestamp(when);
+    const bool in = t && *t >= from && *t < to;
+    // Ids 0..99 appear in both kinds of rows; 100..199 only in dropped ones.
+    const std::string id = "c" + std::to_string(rng() % 100 + (in ? 0 : 100 * (rng() % 2)));
+    std::string row = (rng() % 7 == 0 ? "\"" + id + "\"" : id) + "," + when + "," +
+                      std::to_string(rng() % 1000) + ".5," + (rng() % 5 == 0 ? "" : "s1") +
+                      (rng() % 3 == 0 ? "\r\n" : "\n");
+    all += row;
+    if (in) {
+      kept += row;
+    } else {
+      ++dropped;
+    }
+  }
+  const std::vector<Field> schema = {{"id", DataType::kString},
+                                     {"when", DataType::kTimestamp},
+                                     {"amount", DataType::kFloat64},
+                                     {"shop", DataType::kString}};
+  CsvReadOptions plain = WithSchema(schema);
+  ASSERT_OK_AND_ASSIGN(Table expected_table, ReadCsvString(kept, plain));
+  const std::string expected = Dump(expected_table);
+  EXPECT_EQ(expected_table.column(0).dictionary().Find("c150"), kNullCode);
+
+  CsvReadOptions filtered = plain;
+  filtered.keep_rows = RowTimeRange{"when", from, to};
+  uint64_t reported = 0;
+  filtered.rows_dropped = &reported;
+  EXPECT_EQ(ExpectSameOnEveryPath(all, filtered, {7, 64, 1000, size_t{1} << 20}), expected);
+  EXPECT_EQ(reported, dropped);
+
+  TempDir dir;
+  const std::string path = dir.Write("f.csv", all);
+  for (size_t block : {size_t{200}, size_t{1} << 20}) {
+    CsvReadOptions o = filtered;
+    o.block_size = block;
+    o.threads = 2;
+    reported = 0;
+    ASSERT_OK_AND_ASSIGN(Table mapped, ReadCsv(path, o));
+    EXPECT_EQ(Dump(mapped), expected) << block;
+    EXPECT_EQ(reported, dropped);
+    std::string batches;
+    size_t rows = 0;
+    ASSERT_OK(ReadCsvBatches(path, o, [&](const Table& b) {
+      for (size_t r = 0; r < b.num_rows(); ++r) {
+        batches += b.column(0).ValueToString(r) + "#" + std::to_string(b.column(0).codes()[r]) +
+                   "," + b.column(1).ValueToString(r) + "\n";
+      }
+      rows += b.num_rows();
+      return Status::Ok();
+    }));
+    EXPECT_EQ(rows, expected_table.num_rows());
+    std::string want;
+    for (size_t r = 0; r < expected_table.num_rows(); ++r) {
+      want += expected_table.column(0).ValueToString(r) + "#" +
+              std::to_string(expected_table.column(0).codes()[r]) + "," +
+              expected_table.column(1).ValueToString(r) + "\n";
+    }
+    EXPECT_EQ(batches, want) << block;
+  }
+}
+
+TEST(CsvRowFilterTest, BadValuesInDroppedRowsAreStillErrors) {
+  const std::string text =
+      "id,when,amount\n"
+      "a,2019-01-15 00:00:00,1.5\n"
+      "b,2018-01-01 00:00:00,12x\n";  // outside the range, and a bad number
+  CsvReadOptions o = WithSchema({{"when", DataType::kTimestamp}, {"amount", DataType::kFloat64}});
+  o.keep_rows = RowTimeRange{"when", *ParseTimestamp("2019-01-01"), *ParseTimestamp("2019-02-01")};
+  for (csv_scan::Level level : ScanLevels()) {
+    ScanLevelGuard guard;
+    csv_scan::SetLevelForTesting(level);
+    auto r = ReadCsvString(text, o, "f.csv");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().message(), "f.csv:3:3 (column 'amount'): expected a number, got \"12x\"");
+  }
+  // A bad time is an error too, not a dropped row.
+  auto bad_time = ReadCsvString("id,when,amount\na,2019-13-01 00:00:00,1\n", o, "f.csv");
+  ASSERT_FALSE(bad_time.ok());
+  EXPECT_NE(bad_time.status().message().find("f.csv:2:2 (column 'when')"), std::string::npos)
+      << bad_time.status().message();
+}
+
+TEST(CsvRowFilterTest, FilterColumnMustBeATypedColumnThatIsRead) {
+  const std::string text = "id,when\na,2019-01-15 00:00:00\n";
+  CsvReadOptions o;
+  o.keep_rows = RowTimeRange{"when", 0, 1};
+  auto undeclared = ReadCsvString(text, o);
+  ASSERT_FALSE(undeclared.ok());
+  EXPECT_EQ(undeclared.status().message(),
+            "CsvReadOptions.keep_rows: column 'when' must be declared a timestamp or int64 in the "
+            "schema");
+  o.schema = {{"when", DataType::kTimestamp}};
+  o.columns = {"id"};
+  auto unread = ReadCsvString(text, o);
+  ASSERT_FALSE(unread.ok());
+  EXPECT_EQ(unread.status().message(),
+            "CsvReadOptions.keep_rows: column 'when' must be one of the columns read");
+  o.columns = {};
+  o.keep_rows->column = "at";
+  o.schema = {{"at", DataType::kTimestamp}};
+  auto missing = ReadCsvString(text, o, "f.csv");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(),
+            "f.csv has no column 'at' to keep rows by (columns: id, when)");
+}
+
 }  // namespace
 }  // namespace upcamp

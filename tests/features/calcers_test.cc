@@ -737,15 +737,22 @@ TEST(Calcers, ManyClientsMatchBruteForceForAnyThreadsAndBatchSize) {
       auto it = category_of.find(*d.p_product[i]);
       if (it != category_of.end()) cats.insert(it->second);
     }
-    // Clients: profile order, then first appearance in receipts (any row), then purchases;
-    // without a profile calcer only those with rows in a window are kept.
+    // Clients: profile order, then first appearance among the receipts rows the calcers use
+    // (those in the 30-day window), then among the purchases rows (20 days); without a profile
+    // calcer only those with rows in a window are kept.
     std::vector<std::string> order = d.profile;
     std::set<std::string> seen(order.begin(), order.end());
-    for (const auto* col : {&d.r_client, &d.p_client}) {
-      for (const auto& c : *col) {
-        if (seen.insert(*c).second) order.push_back(*c);
+    auto add_in_window = [&](const auto& clients, const std::vector<int64_t>& times, int days) {
+      for (size_t i = 0; i < clients.size(); ++i) {
+        if (!clients[i] || times[i] == kNullInt64 || times[i] < date_to - days * 86400 ||
+            times[i] >= date_to) {
+          continue;
+        }
+        if (seen.insert(*clients[i]).second) order.push_back(*clients[i]);
       }
-    }
+    };
+    add_in_window(d.r_client, d.r_time, 30);
+    add_in_window(d.p_client, d.p_time, 20);
     std::vector<std::string> want_clients;
     for (const auto& c : order) {
       if (receipts.count(c) || bought.count(c)) want_clients.push_back(c);
