@@ -9,6 +9,7 @@
 #include <bit>
 #include <cassert>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 
 #include "core/civil_time.h"
@@ -357,6 +358,30 @@ char* FormatDouble(double v, char* out) {
   if (v == 0.0) {  // "-0" would surprise readers; -0.0 and 0.0 compare equal anyway
     *out = '0';
     return out + 1;
+  }
+  // Most feature values are counts or sums of money: v = m/100 exactly (the double nearest to
+  // it), for which the shortest text is the plain decimal. Written here directly, as the same
+  // bytes std::to_chars gives, at a fraction of its cost. Why they are the same: below 2^40 the
+  // doubles are less than 0.01 apart, so no other decimal with at most two decimals (every
+  // shorter candidate is one) reads back to v; and fixed notation is never longer than
+  // scientific here, except for integers from 100000 up with trailing zeros ("1e+05"), which are
+  // left to std::to_chars.
+  const double a = std::fabs(v);
+  if (a < 0x1p40) {
+    const double scaled = std::nearbyint(a * 100);
+    if (scaled / 100 == a && (a < 100000 || std::fmod(scaled, 100) != 0)) {
+      auto m = static_cast<uint64_t>(scaled);
+      char* p = out;
+      if (v < 0) *p++ = '-';
+      p = std::to_chars(p, out + 32, m / 100).ptr;
+      const auto cents = static_cast<unsigned>(m % 100);
+      if (cents != 0) {
+        *p++ = '.';
+        *p++ = static_cast<char>('0' + cents / 10);
+        if (cents % 10 != 0) *p++ = static_cast<char>('0' + cents % 10);
+      }
+      return p;
+    }
   }
   auto res = std::to_chars(out, out + 32, v);
   return res.ptr;

@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <random>
+
 #include "core/hash.h"
 #include "data/table.h"
 #include "testing.h"
@@ -134,6 +139,48 @@ TEST(Column, DoublesRoundTripShortest) {
   }
   EXPECT_EQ(FormatDouble(0.1), "0.1");
   EXPECT_EQ(FormatDouble(-0.0), "0");
+}
+
+// FormatDouble writes values with at most two decimals itself; it must give exactly the bytes of
+// std::to_chars (the shortest round-trip text) for them and for everything else.
+TEST(Column, DoublesFormatLikeToChars) {
+  auto to_chars = [](double v) {
+    char buf[64];
+    return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+  };
+  std::mt19937_64 rng(3);
+  std::vector<double> values = {0.01,
+                                0.1,
+                                0.5,
+                                1,
+                                9.99,
+                                99999,
+                                99999.99,
+                                100000,
+                                100000.5,
+                                120000,
+                                1e6,
+                                123456,
+                                1e12,
+                                1099511627775.99,
+                                1099511627776.5,
+                                0.005,
+                                1e15,
+                                2.5e-7};
+  for (int i = 0; i < 200000; ++i) {
+    const int64_t cents = static_cast<int64_t>(rng() % 2000000000001) - 1000000000000;
+    const int digits = static_cast<int>(rng() % 15);
+    values.push_back(static_cast<double>(cents % static_cast<int64_t>(std::pow(10.0, digits))) /
+                     100);
+    values.push_back(static_cast<double>(static_cast<int64_t>(rng() % 1000000)) / 100 * 1e3);
+    values.push_back(std::bit_cast<double>(rng()));  // any bit pattern (nan: no text)
+  }
+  for (double v : values) {
+    for (double x : {v, -v}) {
+      if (std::isnan(x) || x == 0) continue;
+      ASSERT_EQ(FormatDouble(x), to_chars(x)) << std::bit_cast<uint64_t>(x);
+    }
+  }
 }
 
 TEST(Table, MakeValidates) {
