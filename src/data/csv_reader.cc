@@ -1419,7 +1419,7 @@ class RecordBuffer {
   }
 
   // Mapped input: the kernel's work of mapping the file's pages into the process and releasing
-  // them after use is about a quarter of the reader's time on a large file. Done on the calling
+  // them after use is about a fifth of the reader's time on a large file. Done on the calling
   // thread between rounds, it left the other cores idle; so each Fill starts a page job on a
   // thread of its own that releases the pages consumed so far and maps the next round's new
   // pages while this round is laid out and parsed. Pages the job has not mapped yet simply fault
