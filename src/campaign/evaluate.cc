@@ -338,7 +338,7 @@ Result<EvaluateResult> EvaluateCampaign(const EvaluateOptions& options, const Co
   const std::string out_dir = options.out_dir.empty() ? run_dir : options.out_dir;
   UPCAMP_RETURN_IF_ERROR(MakeDirectories(out_dir));
   out.evaluation_path = (fs::path(out_dir) / "evaluation.json").string();
-  UPCAMP_RETURN_IF_ERROR(WriteFileAtomic(out.evaluation_path, evaluation.dump(2) + "\n"));
+  UPCAMP_RETURN_IF_ERROR(WriteJsonFileAtomic(out.evaluation_path, evaluation));
   out.report_path = (fs::path(out_dir) / "report.html").string();
   UPCAMP_RETURN_IF_ERROR(
       WriteCampaignReport(freeze, result_path, evaluation, out.report_path, ctx));

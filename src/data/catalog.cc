@@ -493,8 +493,7 @@ Result<Table> KeepRows(Table table, const CatalogReadOptions& options, std::stri
   const auto values = col->int64s();
   std::vector<int64_t> rows;
   for (size_t i = 0; i < values.size(); ++i) {
-    const int64_t v = values[i];
-    if (v != kNullInt64 && v >= range.from && v < range.to) rows.push_back(static_cast<int64_t>(i));
+    if (range.Contains(values[i])) rows.push_back(static_cast<int64_t>(i));
   }
   if (options.rows_dropped != nullptr) *options.rows_dropped = values.size() - rows.size();
   if (rows.size() == values.size()) return table;

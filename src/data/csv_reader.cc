@@ -479,8 +479,7 @@ struct ParsePlan {
   uint32_t filter_field = 0;
   std::vector<uint32_t> kept_row_fields;     // parsed_fields but the filter's
   std::vector<uint32_t> dropped_row_fields;  // those of them that are not strings
-  int64_t keep_from = 0;
-  int64_t keep_to = 0;
+  RowTimeRange keep;
 };
 
 // Where a block's values of one column go: straight into the output column's storage, at the
@@ -757,8 +756,8 @@ class BlockParser {
   // Whether the row just stored (at index out.rows) passes the plan's filter.
   bool Keeps(const BlockResult& out) const {
     if (plan_.filter_out < 0) return true;
-    const int64_t v = out.cols[static_cast<size_t>(plan_.filter_out)].i64.data()[out.rows];
-    return v != kNullInt64 && v >= plan_.keep_from && v < plan_.keep_to;
+    return plan_.keep.Contains(
+        out.cols[static_cast<size_t>(plan_.filter_out)].i64.data()[out.rows]);
   }
 
   static void SaveInferState(BlockResult& out) {
@@ -1831,8 +1830,7 @@ ParsePlan MakePlan(const ReaderContext& ctx, bool infer) {
       plan.kept_row_fields.push_back(f);
       if (plan.fields[f].action != Action::kString) plan.dropped_row_fields.push_back(f);
     }
-    plan.keep_from = k.from;
-    plan.keep_to = k.to;
+    plan.keep = k;
   }
   plan.level =
       FastPathDelimiter(plan.delimiter) ? csv_scan::ActiveLevel() : csv_scan::Level::kGeneral;

@@ -26,6 +26,9 @@ struct RowTimeRange {
   std::string column;
   int64_t from = 0;
   int64_t to = 0;
+
+  /// Whether a value of the column (kNullInt64: missing) is in the range.
+  bool Contains(int64_t v) const { return v != kNullInt64 && v >= from && v < to; }
 };
 
 class Table {

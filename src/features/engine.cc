@@ -346,10 +346,8 @@ Result<Table> ExtractFeatures(const std::vector<std::unique_ptr<Calcer>>& calcer
                                        SourceTableName(table), range->column);
               }
               const auto times = time_col->int64s();
-              const int64_t from = range->from, to = range->to;
               for (size_t i = 0; i < n; ++i) {
-                // kNullInt64 (missing) is below any range.
-                const bool in = times[i] >= from && times[i] < to && codes[i] != kNullCode;
+                const bool in = range->Contains(times[i]) && codes[i] != kNullCode;
                 client_of_row[i] = in ? client_of(codes[i]) : -1;
               }
             } else {

@@ -116,7 +116,7 @@ Status WriteManifest(const std::string& path, const Manifest& m) {
       {"duration_s", m.duration_s},
       {"files", files},
   };
-  return WriteFileAtomic(path, j.dump(2) + "\n");
+  return WriteJsonFileAtomic(path, j);
 }
 
 Result<Manifest> ReadManifest(const std::string& path) {

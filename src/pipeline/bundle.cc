@@ -72,7 +72,7 @@ Status WriteBundleManifest(const std::string& dir, nlohmann::json manifest,
     digests[name] = DigestOf(content);
   }
   manifest["files"] = std::move(digests);
-  return WriteFileAtomic((fs::path(dir) / kManifestName).string(), manifest.dump(2) + "\n");
+  return WriteJsonFileAtomic((fs::path(dir) / kManifestName).string(), manifest);
 }
 
 Status PublishBundle(const std::string& source, const std::string& dir) {
