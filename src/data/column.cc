@@ -179,42 +179,48 @@ int32_t StringDictionary::Find(std::string_view value, uint64_t hash) const {
   }
 }
 
+template <typename Vector>
+Column Column::FromValues(std::string name, DataType type, Vector values) {
+  Column c;
+  c.name_ = std::move(name);
+  c.type_ = type;
+  c.data_ = std::move(values);
+  return c;
+}
+
 Column Column::Int64(std::string name, std::vector<int64_t> values) {
-  Column c;
-  c.name_ = std::move(name);
-  c.type_ = DataType::kInt64;
-  c.data_ = std::move(values);
-  return c;
+  return FromValues(std::move(name), DataType::kInt64, std::move(values));
 }
-
 Column Column::Float64(std::string name, std::vector<double> values) {
-  Column c;
-  c.name_ = std::move(name);
-  c.type_ = DataType::kFloat64;
-  c.data_ = std::move(values);
-  return c;
+  return FromValues(std::move(name), DataType::kFloat64, std::move(values));
 }
-
 Column Column::Timestamp(std::string name, std::vector<int64_t> seconds) {
-  Column c = Int64(std::move(name), std::move(seconds));
-  c.type_ = DataType::kTimestamp;
-  return c;
+  return FromValues(std::move(name), DataType::kTimestamp, std::move(seconds));
 }
-
 Column Column::Bool(std::string name, std::vector<uint8_t> values) {
-  Column c;
-  c.name_ = std::move(name);
-  c.type_ = DataType::kBool;
-  c.data_ = std::move(values);
-  return c;
+  return FromValues(std::move(name), DataType::kBool, std::move(values));
 }
-
 Column Column::String(std::string name, std::vector<int32_t> codes,
                       std::shared_ptr<StringDictionary> dictionary) {
-  Column c;
-  c.name_ = std::move(name);
-  c.type_ = DataType::kString;
-  c.data_ = std::move(codes);
+  Column c = FromValues(std::move(name), DataType::kString, std::move(codes));
+  c.dictionary_ = dictionary ? std::move(dictionary) : std::make_shared<StringDictionary>();
+  return c;
+}
+Column Column::AdoptInt64(std::string name, NoInitVector<int64_t> values) {
+  return FromValues(std::move(name), DataType::kInt64, std::move(values));
+}
+Column Column::AdoptFloat64(std::string name, NoInitVector<double> values) {
+  return FromValues(std::move(name), DataType::kFloat64, std::move(values));
+}
+Column Column::AdoptTimestamp(std::string name, NoInitVector<int64_t> seconds) {
+  return FromValues(std::move(name), DataType::kTimestamp, std::move(seconds));
+}
+Column Column::AdoptBool(std::string name, NoInitVector<uint8_t> values) {
+  return FromValues(std::move(name), DataType::kBool, std::move(values));
+}
+Column Column::AdoptString(std::string name, NoInitVector<int32_t> codes,
+                           std::shared_ptr<StringDictionary> dictionary) {
+  Column c = FromValues(std::move(name), DataType::kString, std::move(codes));
   c.dictionary_ = dictionary ? std::move(dictionary) : std::make_shared<StringDictionary>();
   return c;
 }
@@ -248,37 +254,52 @@ size_t Column::size() const {
   return std::visit([](const auto& v) { return v.size(); }, data_);
 }
 
+template <typename T>
+std::span<const T> Column::ValuesOf() const {
+  if (const auto* v = std::get_if<std::vector<T>>(&data_)) return *v;
+  return std::get<NoInitVector<T>>(data_);
+}
+
+template <typename T>
+std::vector<T>& Column::MutableValuesOf() {
+  if (auto* adopted = std::get_if<NoInitVector<T>>(&data_)) {
+    std::vector<T> copy(adopted->begin(), adopted->end());
+    data_ = std::move(copy);
+  }
+  return std::get<std::vector<T>>(data_);
+}
+
 std::span<const int64_t> Column::int64s() const {
   assert(type_ == DataType::kInt64 || type_ == DataType::kTimestamp);
-  return std::get<std::vector<int64_t>>(data_);
+  return ValuesOf<int64_t>();
 }
 std::span<const double> Column::float64s() const {
   assert(type_ == DataType::kFloat64);
-  return std::get<std::vector<double>>(data_);
+  return ValuesOf<double>();
 }
 std::span<const int32_t> Column::codes() const {
   assert(type_ == DataType::kString);
-  return std::get<std::vector<int32_t>>(data_);
+  return ValuesOf<int32_t>();
 }
 std::span<const uint8_t> Column::bools() const {
   assert(type_ == DataType::kBool);
-  return std::get<std::vector<uint8_t>>(data_);
+  return ValuesOf<uint8_t>();
 }
 const StringDictionary& Column::dictionary() const {
   assert(type_ == DataType::kString && dictionary_);
   return *dictionary_;
 }
 std::vector<int64_t>& Column::mutable_int64s() {
-  return std::get<std::vector<int64_t>>(data_);
+  return MutableValuesOf<int64_t>();
 }
 std::vector<double>& Column::mutable_float64s() {
-  return std::get<std::vector<double>>(data_);
+  return MutableValuesOf<double>();
 }
 std::vector<int32_t>& Column::mutable_codes() {
-  return std::get<std::vector<int32_t>>(data_);
+  return MutableValuesOf<int32_t>();
 }
 std::vector<uint8_t>& Column::mutable_bools() {
-  return std::get<std::vector<uint8_t>>(data_);
+  return MutableValuesOf<uint8_t>();
 }
 
 bool Column::IsNull(size_t row) const {

@@ -15,6 +15,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -41,6 +43,36 @@ inline constexpr double kNullFloat64 = std::numeric_limits<double>::quiet_NaN();
 inline bool IsNullFloat64(double v) {
   return std::isnan(v);
 }
+
+/// An allocator whose vectors leave new elements uninitialized on resize(n) (default- instead of
+/// value-initialization; other constructions are as usual). For buffers of plain values that are
+/// written right after they grow, such as the CSV reader's output columns: zero-filling hundreds
+/// of MB first writes every byte twice, and by the time the values are stored the zeros have left
+/// the cache, so each store reads its line back from memory.
+template <typename T>
+class NoInitAllocator : public std::allocator<T> {
+ public:
+  template <typename U>
+  struct rebind {
+    using other = NoInitAllocator<U>;
+  };
+  NoInitAllocator() = default;
+  template <typename U>
+  NoInitAllocator(const NoInitAllocator<U>& /*other*/) noexcept {}
+
+  template <typename U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    std::construct_at(p, std::forward<Args>(args)...);
+  }
+};
+
+/// Column storage that grows without zero-filling (see NoInitAllocator).
+template <typename T>
+using NoInitVector = std::vector<T, NoInitAllocator<T>>;
 
 /// Distinct strings of a column, each with a dense code 0..size-1 in order of first insertion.
 /// Codes are stable: adding never changes an existing code, and the views Get returns stay valid
@@ -139,6 +171,14 @@ class Column {
   static Column Bool(std::string name, std::vector<uint8_t> values);
   static Column String(std::string name, std::vector<int32_t> codes,
                        std::shared_ptr<StringDictionary> dictionary);
+  /// The same over NoInitVector storage, adopted as is (no copy; see NoInitAllocator). Named
+  /// apart so that a braced list still picks the std::vector factories above.
+  static Column AdoptInt64(std::string name, NoInitVector<int64_t> values);
+  static Column AdoptFloat64(std::string name, NoInitVector<double> values);
+  static Column AdoptTimestamp(std::string name, NoInitVector<int64_t> seconds);
+  static Column AdoptBool(std::string name, NoInitVector<uint8_t> values);
+  static Column AdoptString(std::string name, NoInitVector<int32_t> codes,
+                            std::shared_ptr<StringDictionary> dictionary);
   /// Dictionary-encodes `values`; std::nullopt entries are missing.
   static Column StringFromValues(std::string name,
                                  const std::vector<std::optional<std::string>>& values);
@@ -158,6 +198,7 @@ class Column {
   const StringDictionary& dictionary() const;
   const std::shared_ptr<StringDictionary>& shared_dictionary() const { return dictionary_; }
 
+  // Mutable access (a column adopted from NoInitVector storage is copied into a std::vector once).
   std::vector<int64_t>& mutable_int64s();
   std::vector<double>& mutable_float64s();
   std::vector<int32_t>& mutable_codes();
@@ -178,8 +219,16 @@ class Column {
  private:
   std::string name_;
   DataType type_ = DataType::kInt64;
+  template <typename T>
+  std::span<const T> ValuesOf() const;
+  template <typename T>
+  std::vector<T>& MutableValuesOf();
+  template <typename Vector>
+  static Column FromValues(std::string name, DataType type, Vector values);
+
   std::variant<std::vector<int64_t>, std::vector<double>, std::vector<int32_t>,
-               std::vector<uint8_t>>
+               std::vector<uint8_t>, NoInitVector<int64_t>, NoInitVector<double>,
+               NoInitVector<int32_t>, NoInitVector<uint8_t>>
       data_;
   std::shared_ptr<StringDictionary> dictionary_;  // kString only
 };

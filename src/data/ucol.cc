@@ -313,9 +313,11 @@ Result<UcolInfo> ReadHeader(const InputFile& file) {
 struct ColumnTarget {
   const UcolColumnInfo* info = nullptr;
   std::string compressed;
-  std::vector<int64_t> i64;
-  std::vector<double> f64;
-  std::vector<uint8_t> u8;
+  // Every byte is written by the decompression (frames must add up to the raw size), so the
+  // destinations grow without zero-filling.
+  NoInitVector<int64_t> i64;
+  NoInitVector<double> f64;
+  NoInitVector<uint8_t> u8;
   std::string raw;  // string columns
   char* dst = nullptr;
 };
@@ -340,16 +342,16 @@ Result<Column> DecodeColumn(const std::string& path, ColumnTarget& t, uint64_t n
   }
   switch (info.type) {
     case DataType::kInt64:
-      return Column::Int64(info.name, std::move(t.i64));
+      return Column::AdoptInt64(info.name, std::move(t.i64));
     case DataType::kTimestamp:
-      return Column::Timestamp(info.name, std::move(t.i64));
+      return Column::AdoptTimestamp(info.name, std::move(t.i64));
     case DataType::kFloat64:
-      return Column::Float64(info.name, std::move(t.f64));
+      return Column::AdoptFloat64(info.name, std::move(t.f64));
     case DataType::kBool:
       for (uint8_t v : t.u8) {
         if (v > kNullBool) return bad("bool value out of range");
       }
-      return Column::Bool(info.name, std::move(t.u8));
+      return Column::AdoptBool(info.name, std::move(t.u8));
     case DataType::kString: {
       const std::string_view raw = t.raw;
       uint64_t count = 0;
@@ -371,13 +373,13 @@ Result<Column> DecodeColumn(const std::string& path, ColumnTarget& t, uint64_t n
         pos += len;
       }
       if (pos != codes_at) return bad("dictionary size mismatch");
-      std::vector<int32_t> codes(num_rows);
+      NoInitVector<int32_t> codes(num_rows);
       if (num_rows > 0) std::memcpy(codes.data(), raw.data() + codes_at, 4 * num_rows);
       const auto n = static_cast<int32_t>(count);
       for (int32_t code : codes) {
         if (code < kNullCode || code >= n) return bad("string code out of range");
       }
-      return Column::String(info.name, std::move(codes), std::move(dict));
+      return Column::AdoptString(info.name, std::move(codes), std::move(dict));
     }
   }
   return bad("unknown type");

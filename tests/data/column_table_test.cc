@@ -132,6 +132,50 @@ TEST(Column, NullsAndValues) {
   EXPECT_EQ(b.AsDouble(0), 1.0);
 }
 
+// NoInitVector storage (the CSV and .ucol readers' columns): growth leaves values to the
+// writer, other constructions initialize as usual, and a Column adopts it like a std::vector.
+TEST(Column, AdoptsNoInitStorageLikeVectors) {
+  NoInitVector<double> filled(5, 2.5);  // explicit values are still written
+  for (double v : filled) EXPECT_EQ(v, 2.5);
+  NoInitVector<int64_t> grown;
+  grown.resize(3);
+  for (size_t i = 0; i < grown.size(); ++i) grown[i] = static_cast<int64_t>(i) - 1;
+  grown.push_back(kNullInt64);
+
+  const Column f = Column::AdoptFloat64("f", std::move(filled));
+  const Column t = Column::AdoptTimestamp("t", NoInitVector<int64_t>(grown));
+  Column i = Column::AdoptInt64("i", std::move(grown));
+  EXPECT_EQ(f.type(), DataType::kFloat64);
+  EXPECT_EQ(t.type(), DataType::kTimestamp);
+  ASSERT_EQ(i.size(), 4u);
+  EXPECT_EQ(i.int64s()[0], -1);
+  EXPECT_EQ(i.int64s()[2], 1);
+  EXPECT_TRUE(i.IsNull(3));
+  EXPECT_EQ(t.ValueToString(2), "1970-01-01 00:00:01");
+  EXPECT_EQ(f.float64s().size(), 5u);
+
+  const Column taken = i.Take(std::vector<int64_t>{2, 0});
+  ASSERT_EQ(taken.size(), 2u);
+  EXPECT_EQ(taken.int64s()[0], 1);
+  EXPECT_EQ(taken.int64s()[1], -1);
+
+  // Mutable access turns the adopted storage into a std::vector once, values kept.
+  std::vector<int64_t>& m = i.mutable_int64s();
+  EXPECT_EQ(m, (std::vector<int64_t>{-1, 0, 1, kNullInt64}));
+  m.push_back(7);
+  EXPECT_EQ(i.int64s().size(), 5u);
+  EXPECT_EQ(&i.mutable_int64s(), &m);
+
+  auto dict = std::make_shared<StringDictionary>();
+  dict->GetOrAdd("x");
+  const Column s = Column::AdoptString("s", NoInitVector<int32_t>{0, kNullCode}, dict);
+  EXPECT_EQ(s.ValueToString(0), "x");
+  EXPECT_TRUE(s.IsNull(1));
+  const Column b = Column::AdoptBool("b", NoInitVector<uint8_t>{1, kNullBool});
+  EXPECT_EQ(b.bools()[0], 1);
+  EXPECT_TRUE(b.IsNull(1));
+}
+
 TEST(Column, DoublesRoundTripShortest) {
   for (double v : {0.1, 1.0 / 3.0, 1e-300, 123456789.125, -2.5e17, 5e-324}) {
     const std::string s = FormatDouble(v);
