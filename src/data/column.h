@@ -217,8 +217,6 @@ class Column {
   Column Take(std::span<const int64_t> rows) const;
 
  private:
-  std::string name_;
-  DataType type_ = DataType::kInt64;
   template <typename T>
   std::span<const T> ValuesOf() const;
   template <typename T>
@@ -226,6 +224,8 @@ class Column {
   template <typename Vector>
   static Column FromValues(std::string name, DataType type, Vector values);
 
+  std::string name_;
+  DataType type_ = DataType::kInt64;
   std::variant<std::vector<int64_t>, std::vector<double>, std::vector<int32_t>,
                std::vector<uint8_t>, NoInitVector<int64_t>, NoInitVector<double>,
                NoInitVector<int32_t>, NoInitVector<uint8_t>>
