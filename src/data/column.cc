@@ -180,11 +180,15 @@ int32_t StringDictionary::Find(std::string_view value, uint64_t hash) const {
 }
 
 template <typename Vector>
-Column Column::FromValues(std::string name, DataType type, Vector values) {
+Column Column::FromValues(std::string name, DataType type, Vector values,
+                          std::shared_ptr<StringDictionary> dictionary) {
   Column c;
   c.name_ = std::move(name);
   c.type_ = type;
   c.data_ = std::move(values);
+  if (type == DataType::kString) {
+    c.dictionary_ = dictionary ? std::move(dictionary) : std::make_shared<StringDictionary>();
+  }
   return c;
 }
 
@@ -202,9 +206,7 @@ Column Column::Bool(std::string name, std::vector<uint8_t> values) {
 }
 Column Column::String(std::string name, std::vector<int32_t> codes,
                       std::shared_ptr<StringDictionary> dictionary) {
-  Column c = FromValues(std::move(name), DataType::kString, std::move(codes));
-  c.dictionary_ = dictionary ? std::move(dictionary) : std::make_shared<StringDictionary>();
-  return c;
+  return FromValues(std::move(name), DataType::kString, std::move(codes), std::move(dictionary));
 }
 Column Column::AdoptInt64(std::string name, NoInitVector<int64_t> values) {
   return FromValues(std::move(name), DataType::kInt64, std::move(values));
@@ -220,9 +222,7 @@ Column Column::AdoptBool(std::string name, NoInitVector<uint8_t> values) {
 }
 Column Column::AdoptString(std::string name, NoInitVector<int32_t> codes,
                            std::shared_ptr<StringDictionary> dictionary) {
-  Column c = FromValues(std::move(name), DataType::kString, std::move(codes));
-  c.dictionary_ = dictionary ? std::move(dictionary) : std::make_shared<StringDictionary>();
-  return c;
+  return FromValues(std::move(name), DataType::kString, std::move(codes), std::move(dictionary));
 }
 
 Column Column::StringFromValues(std::string name,

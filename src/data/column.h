@@ -221,8 +221,10 @@ class Column {
   std::span<const T> ValuesOf() const;
   template <typename T>
   std::vector<T>& MutableValuesOf();
+  // The one factory behind the public ones; a string column without a dictionary gets an empty one.
   template <typename Vector>
-  static Column FromValues(std::string name, DataType type, Vector values);
+  static Column FromValues(std::string name, DataType type, Vector values,
+                           std::shared_ptr<StringDictionary> dictionary = nullptr);
 
   std::string name_;
   DataType type_ = DataType::kInt64;
