@@ -702,6 +702,8 @@ class BlockParser {
     for (const FieldPlan& f : plan.fields) has_infer_ |= f.action == Action::kInfer;
     fast_ = plan.level != csv_scan::Level::kGeneral;
     if (fast_) ends_.resize(nfields_);
+    grouped_ = fast_ && !has_infer_ && plan.filter_out < 0;
+    if (grouped_) group_.resize(kGroupRows * (size_t{nfields_} + 1));
   }
 
   void Parse(const char* begin, const char* end, BlockResult& out) {
@@ -718,6 +720,10 @@ class BlockParser {
       if (plan_.skip_blank_lines && (*p == '\n' || (*p == '\r' && p[1] == '\n'))) {
         p += *p == '\n' ? 1 : 2;
         continue;
+      }
+      if (grouped_) {
+        if (record_path_left_ == 0 && ParseGroup(p, out)) continue;
+        --record_path_left_;  // ParseGroup set it when it returned false
       }
       const char* record = p;
       if (has_infer_) SaveInferState(out);
@@ -800,24 +806,26 @@ class BlockParser {
   // kDropped: the record was parsed and then dropped by the plan's filter (nothing stored).
   enum class FastResult : uint8_t { kDone, kDropped, kNothingStored, kPartlyStored };
 
-  FastResult FastRecord(const char*& pp, BlockResult& out) {
-    const char* p = pp;
+  // Splits the record at p into its fields without looking at their values: ends[f] is where
+  // field f ends (for the last one, before a CRLF's CR) and line_end is the record's '\n'.
+  // false: not a record for the fast path (a quote, the wrong number of fields, or it runs past
+  // the block's end).
+  [[gnu::always_inline]] bool SplitRecord(const char* p, const char** ends, const char*& line_end) {
     const auto off = static_cast<size_t>(p - base_);
     size_t w = off >> 6;
     uint64_t from = ~uint64_t{0} << (off & 63);  // bits of the record's bytes in word w
     const uint32_t last = nfields_ - 1;
     uint32_t f = 0;
-    const char* line_end;
     for (;;) {
-      if ((w < win_begin_ || w >= win_end_) && !LoadWindow(w)) return FastResult::kNothingStored;
+      if ((w < win_begin_ || w >= win_end_) && !LoadWindow(w)) return false;
       const size_t i = w - win_begin_;
       const uint64_t nl = win_newlines_[i] & from;
       const uint64_t before = nl != 0 ? (nl & (0 - nl)) - 1 : ~uint64_t{0};  // before the '\n'
-      if ((win_quotes_[i] & from & before) != 0) return FastResult::kNothingStored;
+      if ((win_quotes_[i] & from & before) != 0) return false;
       const char* word = base_ + (w << 6);
       for (uint64_t d = win_delims_[i] & from & before; d != 0; d &= d - 1) {
-        if (f == last) return FastResult::kNothingStored;  // too many fields
-        ends_[f++] = word + std::countr_zero(d);
+        if (f == last) return false;  // too many fields
+        ends[f++] = word + std::countr_zero(d);
       }
       if (nl != 0) {
         line_end = word + std::countr_zero(nl);
@@ -826,9 +834,16 @@ class BlockParser {
       ++w;
       from = ~uint64_t{0};
     }
-    if (f != last || line_end > end_) return FastResult::kNothingStored;  // too few fields
-    const char* last_start = f == 0 ? p : ends_[f - 1] + 1;
-    ends_[f] = line_end - (line_end > last_start && line_end[-1] == '\r');  // CRLF
+    if (f != last || line_end > end_) return false;  // too few fields
+    const char* last_start = f == 0 ? p : ends[f - 1] + 1;
+    ends[f] = line_end - (line_end > last_start && line_end[-1] == '\r');  // CRLF
+    return true;
+  }
+
+  FastResult FastRecord(const char*& pp, BlockResult& out) {
+    const char* p = pp;
+    const char* line_end;
+    if (!SplitRecord(p, ends_.data(), line_end)) return FastResult::kNothingStored;
     const std::vector<uint32_t>* fields = &plan_.parsed_fields;
     if (plan_.filter_out >= 0) {
       // The filter's field first. A dropped row's other fields are still parsed (a bad value
@@ -861,6 +876,91 @@ class BlockParser {
     return FastResult::kDone;
   }
 
+  // ----------------------------------------------------------------------------------------------
+  // The grouped fast path: up to kGroupRows fast records are split first (SplitRecord), then each
+  // parsed column is stored for all of them in one loop: one type and one output stream per loop,
+  // no per-field dispatch, and the group's text and field ends stay in the core's cache. Strings
+  // go last, because only the other types can reject a value; if one does, the group's values are
+  // rolled back and its records up to the rejected one take the record path (FastRecord, then
+  // ParseRecord), which decides and reports exactly as it does for any record. So grouping never
+  // changes a result. Not used with type inference or a row filter (those are per record).
+
+  static constexpr uint32_t kGroupRows = 256;
+  // Records the record path takes after a record that cannot start a group (a quote, a ragged
+  // row), so a file of quoted records does not try, and fail, to split each one twice.
+  static constexpr uint32_t kRecordPathAfterMiss = 16;
+
+  // Parses the records from pp on as one group and moves pp past them. false: nothing stored, and
+  // record_path_left_ says how many records the record path takes first.
+  bool ParseGroup(const char*& pp, BlockResult& out) {
+    const size_t width = size_t{nfields_} + 1;  // per row: the record's start, then field ends
+    const char* p = pp;
+    uint32_t n = 0;
+    while (n < kGroupRows && p < end_) {
+      if (plan_.skip_blank_lines && (*p == '\n' || (*p == '\r' && p[1] == '\n'))) {
+        p += *p == '\n' ? 1 : 2;
+        continue;
+      }
+      const char** row = group_.data() + n * width;
+      const char* line_end;
+      if (!SplitRecord(p, row + 1, line_end)) break;
+      row[0] = p;
+      p = std::min(line_end + 1, end_);
+      ++n;
+    }
+    if (n == 0) {
+      record_path_left_ = kRecordPathAfterMiss;
+      return false;
+    }
+    // Field k of group row i is [start(i, k), stop(i, k)).
+    auto start = [&](uint32_t i, uint32_t k) {
+      const char* const* row = group_.data() + i * width;
+      return k == 0 ? row[0] : row[k] + 1;
+    };
+    auto stop = [&](uint32_t i, uint32_t k) { return group_[i * width + k + 1]; };
+    const size_t rows = out.rows;
+    for (uint32_t k : plan_.parsed_fields) {
+      const FieldPlan& fp = plan_.fields[k];
+      OutColumn& c = out.cols[fp.out];
+      uint32_t i = 0;
+      switch (fp.action) {
+        case Action::kFloat64:
+          while (i < n && StoreFloat64(c, start(i, k), stop(i, k))) ++i;
+          break;
+        case Action::kTimestamp:
+          while (i < n && StoreTimestamp(c, start(i, k), stop(i, k))) ++i;
+          break;
+        case Action::kInt64:
+          while (i < n && StoreInt64(c, start(i, k), stop(i, k))) ++i;
+          break;
+        case Action::kBool:
+          while (i < n && StoreText(fp, std::string_view(start(i, k), stop(i, k)), out)) ++i;
+          break;
+        default:  // strings below; kSkip and kInfer are not parsed fields here
+          i = n;
+      }
+      if (i < n) {  // group row i has a value the inline parsers do not take
+        for (OutColumn& col : out.cols) {
+          if (col.action != Action::kString) col.Rollback(rows);
+        }
+        record_path_left_ = i + 1;
+        return false;
+      }
+    }
+    for (uint32_t k : plan_.parsed_fields) {
+      const FieldPlan& fp = plan_.fields[k];
+      if (fp.action != Action::kString) continue;
+      OutColumn& c = out.cols[fp.out];
+      for (uint32_t i = 0; i < n; ++i) {
+        const char* s = start(i, k);
+        StoreUnquotedString(c, s, static_cast<size_t>(stop(i, k) - s), rows + i);
+      }
+    }
+    out.rows += n;
+    pp = p;
+    return true;
+  }
+
   // Stores the unquoted field [s, e) (no quote or '\n' inside) as ParseRecord would, or returns
   // false if the inline parsers do not take all of it.
   [[gnu::always_inline]] bool StoreField(const FieldPlan& fp, const char* s, const char* e,
@@ -870,58 +970,69 @@ class BlockParser {
       case Action::kString:
         StoreUnquotedString(c, s, static_cast<size_t>(e - s), out.rows);
         return true;
-      case Action::kFloat64: {
-        double v = kNullFloat64;
-        const auto len = static_cast<size_t>(e - s);
-        if (len == c.last_len && c.last_text != nullptr && SameText(s, c.last_text, len)) {
-          v = c.last_double;
-        } else if (len != 0) {
-          const char* end;
-          if (!FastDecimal(s, v, end) || end != e) {
-            const auto r = fast_float::from_chars(s + (*s == '+' && s[1] != '-'), e, v);
-            if (r.ec != std::errc() || r.ptr != e) return false;
-          }
-          c.last_text = s;
-          c.last_len = static_cast<uint32_t>(len);
-          c.last_double = v;
-        }
-        c.f64.push_back(v);
-        return true;
-      }
-      case Action::kTimestamp: {
-        int64_t v = kNullInt64;
-        const auto len = static_cast<size_t>(e - s);
-        if (len == c.last_len && c.last_text != nullptr && SameText(s, c.last_text, len)) {
-          v = c.last_value;
-        } else if (len != 0) {
-          const char* end;
-          if (!FastTimestamp(s, v, end) || end != e) return false;
-          c.last_text = s;
-          c.last_len = static_cast<uint32_t>(len);
-          c.last_value = v;
-        }
-        c.i64.push_back(v);
-        return true;
-      }
-      case Action::kInt64: {
-        int64_t v = kNullInt64;
-        if (s != e) {
-          const char* d = s + (*s == '-' || *s == '+');
-          const char* q = d;
-          uint64_t u = 0;
-          while (Digit(*q) < 10 && q - d < 18) u = u * 10 + Digit(*q++);
-          if (q == d || q != e) return false;
-          v = *s == '-' ? -static_cast<int64_t>(u) : static_cast<int64_t>(u);
-        }
-        c.i64.push_back(v);
-        return true;
-      }
+      case Action::kFloat64:
+        return StoreFloat64(c, s, e);
+      case Action::kTimestamp:
+        return StoreTimestamp(c, s, e);
+      case Action::kInt64:
+        return StoreInt64(c, s, e);
       case Action::kBool:
       case Action::kInfer:
         return StoreText(fp, std::string_view(s, static_cast<size_t>(e - s)), out);
       case Action::kSkip:
         return true;
     }
+    return true;
+  }
+
+  // The inline parsers of StoreField, one per type (a repeat of the column's previous text costs
+  // a compare).
+  [[gnu::always_inline]] static bool StoreFloat64(OutColumn& c, const char* s, const char* e) {
+    double v = kNullFloat64;
+    const auto len = static_cast<size_t>(e - s);
+    if (len == c.last_len && c.last_text != nullptr && SameText(s, c.last_text, len)) {
+      v = c.last_double;
+    } else if (len != 0) {
+      const char* end;
+      if (!FastDecimal(s, v, end) || end != e) {
+        const auto r = fast_float::from_chars(s + (*s == '+' && s[1] != '-'), e, v);
+        if (r.ec != std::errc() || r.ptr != e) return false;
+      }
+      c.last_text = s;
+      c.last_len = static_cast<uint32_t>(len);
+      c.last_double = v;
+    }
+    c.f64.push_back(v);
+    return true;
+  }
+
+  [[gnu::always_inline]] static bool StoreTimestamp(OutColumn& c, const char* s, const char* e) {
+    int64_t v = kNullInt64;
+    const auto len = static_cast<size_t>(e - s);
+    if (len == c.last_len && c.last_text != nullptr && SameText(s, c.last_text, len)) {
+      v = c.last_value;
+    } else if (len != 0) {
+      const char* end;
+      if (!FastTimestamp(s, v, end) || end != e) return false;
+      c.last_text = s;
+      c.last_len = static_cast<uint32_t>(len);
+      c.last_value = v;
+    }
+    c.i64.push_back(v);
+    return true;
+  }
+
+  [[gnu::always_inline]] static bool StoreInt64(OutColumn& c, const char* s, const char* e) {
+    int64_t v = kNullInt64;
+    if (s != e) {
+      const char* d = s + (*s == '-' || *s == '+');
+      const char* q = d;
+      uint64_t u = 0;
+      while (Digit(*q) < 10 && q - d < 18) u = u * 10 + Digit(*q++);
+      if (q == d || q != e) return false;
+      v = *s == '-' ? -static_cast<int64_t>(u) : static_cast<int64_t>(u);
+    }
+    c.i64.push_back(v);
     return true;
   }
 
@@ -1235,6 +1346,9 @@ class BlockParser {
   const uint32_t nfields_;
   bool has_infer_ = false;
   bool fast_ = false;
+  bool grouped_ = false;            // the grouped fast path (ParseGroup) is on
+  uint32_t record_path_left_ = 0;   // records to parse one by one before the next group
+  std::vector<const char*> group_;  // ParseGroup's rows: kGroupRows x (1 + fields)
   // Fast path: the window of masks (words [win_begin_, win_end_) from base_), the word holding
   // end_, and the end of each field of the current record.
   size_t win_begin_ = 0;

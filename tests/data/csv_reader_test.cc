@@ -1,5 +1,6 @@
 #include "data/csv_reader.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -7,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -1049,6 +1051,75 @@ TEST(CsvFastPathTest, RaggedRowsAndBadValuesGiveTheSameErrors) {
     EXPECT_EQ((std::vector<int32_t>(t.column(0).codes().begin(), t.column(0).codes().end())),
               (std::vector<int32_t>{0, 0, 1, 2}));
   }
+}
+
+// The fast path stores up to a group of a few hundred records column by column, and hands the
+// group's records up to a value its inline parsers reject to the record path. Rejected values
+// (bad ones, and good ones only the general parsers take) at group edges and inside groups, among
+// quoted, blank and CRLF lines and new keys, must change nothing: the same table, or error, as the
+// general path, and with max_errors exactly the bad rows left out.
+TEST(CsvFastPathTest, RejectedValuesInsideAndAtTheEdgesOfRecordGroups) {
+  const CsvReadOptions o = WithSchema({{"k", DataType::kString},
+                                       {"v", DataType::kFloat64},
+                                       {"t", DataType::kTimestamp},
+                                       {"i", DataType::kInt64},
+                                       {"b", DataType::kBool}});
+  const std::map<int, std::string> bad = {
+      {0, "k0,x1,2019-01-01,1,true"},         {255, "k255,1.5,2019-13-01,1,true"},
+      {256, "k256,1.5,2019-01-01,12a,true"},  {257, "k257,1.5,2019-01-01,1,maybe"},
+      {511, "new511,--2,2019-01-01,1,false"}, {700, "new700,1.25,2019-01-01 24:00:00,3,false"},
+      {1199, "k1199,7,2019-01-01,1e3,true"}};
+  const std::map<int, std::string> general_only = {
+      {3, "k3,1e3,2019-01-01,1,true"},
+      {300, "k300,+2.5,2019-01-01,1,true"},
+      {512, "k512,1,2019-01-01,1234567890123456789,true"},
+      {513, "k513,1,2019-01-01 00:00:00.5,1,true"},
+      {767, "k767,123456789012345678,,+7,true"}};
+  std::string text = "k,v,t,i,b\n";
+  for (int r = 0; r < 1200; ++r) {
+    if (auto it = bad.find(r); it != bad.end()) {
+      text += it->second + "\n";
+    } else if (auto g = general_only.find(r); g != general_only.end()) {
+      text += g->second + "\n";
+    } else if (r % 97 == 5) {
+      text +=
+          fmt::format("\"k,{}\",{}.5,2019-02-0{} 10:00:0{},{},false\n", r, r, r % 9 + 1, r % 10, r);
+    } else if (r % 89 == 7) {
+      text += fmt::format("k{},{}.25,,{},\r\n\n", r % 37, r % 11, -r);
+    } else {
+      text += fmt::format("{}{},{}.{},2019-03-{:02} 0{}:30:00,{},{}\n", r % 5 == 0 ? "new" : "k",
+                          r % 5 == 0 ? r : r % 37, r % 13, r % 100, r % 28 + 1, r % 10, r,
+                          r % 2 == 0 ? "true" : "false");
+    }
+  }
+  const std::string strict = ExpectSameOnEveryPath(text, o);
+  EXPECT_EQ(strict.rfind("error", 0), 0u) << strict.substr(0, 200);
+  CsvReadOptions lenient = o;
+  lenient.max_errors = 100;
+  ExpectSameOnEveryPath(text, lenient);
+  for (csv_scan::Level level : ScanLevels()) {
+    ScanLevelGuard guard;
+    csv_scan::SetLevelForTesting(level);
+    ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(text, lenient));
+    EXPECT_EQ(t.num_rows(), 1200 - bad.size()) << csv_scan::LevelName(level);
+    // Row 3 (index 2: row 0 was bad) has 1e3; row 1199 was bad, so row 1198 is the last.
+    EXPECT_EQ(t.column(1).float64s()[2], 1000.0);
+    EXPECT_EQ(Values(t.column(0)).back(), "k14");
+    EXPECT_EQ(t.column(3).int64s().back(), 1198);
+  }
+  // Without the bad rows the whole file reads, on every path alike.
+  std::string good = "k,v,t,i,b\n";
+  size_t line_start = text.find('\n') + 1;
+  for (int r = 0; line_start < text.size(); ++r) {
+    size_t line_end = text.find('\n', line_start);
+    const std::string line = text.substr(line_start, line_end + 1 - line_start);
+    bool is_bad = false;
+    for (const auto& [row, content] : bad) is_bad |= line == content + "\n";
+    if (!is_bad) good += line;
+    line_start = line_end + 1;
+  }
+  const std::string all = ExpectSameOnEveryPath(good, o);
+  EXPECT_EQ(all.rfind("error", 0), std::string::npos) << all.substr(0, 200);
 }
 
 // Per-block dictionaries keep keys of up to 24 bytes inline, in several encodings by length; keys
