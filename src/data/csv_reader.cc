@@ -508,6 +508,17 @@ class Sink {
   void clear() { size_ = 0; }
   /// Only shrinks (the rollback of a bad row).
   void resize(size_t n) { size_ = std::min(size_, n); }
+  /// Of the n values from `from` on (the last ones), keeps those whose keep[i] is 1, in order.
+  void KeepRows(size_t from, const uint8_t* keep, size_t n) {
+    assert(from + n == size_);
+    T* d = data_ + from;
+    size_t kept = 0;
+    for (size_t i = 0; i < n; ++i) {
+      d[kept] = d[i];
+      kept += keep[i];
+    }
+    size_ = from + kept;
+  }
   void push_back(T v) {
     assert(size_ < max_rows_);
     data_[size_++] = v;
@@ -572,6 +583,26 @@ struct OutColumn {
       case Action::kString:
         data ? codes.Bind(static_cast<int32_t*>(data), max_rows) : codes.BindScratch(max_rows);
         break;
+      case Action::kInfer:
+      case Action::kSkip:
+        break;
+    }
+  }
+
+  /// Drops the rows a group's filter did not keep (Sink::KeepRows); not for strings.
+  void KeepRows(size_t from, const uint8_t* keep, size_t n) {
+    switch (action) {
+      case Action::kInt64:
+      case Action::kTimestamp:
+        i64.KeepRows(from, keep, n);
+        break;
+      case Action::kFloat64:
+        f64.KeepRows(from, keep, n);
+        break;
+      case Action::kBool:
+        bools.KeepRows(from, keep, n);
+        break;
+      case Action::kString:
       case Action::kInfer:
       case Action::kSkip:
         break;
@@ -702,7 +733,7 @@ class BlockParser {
     for (const FieldPlan& f : plan.fields) has_infer_ |= f.action == Action::kInfer;
     fast_ = plan.level != csv_scan::Level::kGeneral;
     if (fast_) ends_.resize(nfields_);
-    grouped_ = fast_ && !has_infer_ && plan.filter_out < 0;
+    grouped_ = fast_ && !has_infer_;
     if (grouped_) group_.resize(kGroupRows * (size_t{nfields_} + 1));
   }
 
@@ -883,7 +914,7 @@ class BlockParser {
   // go last, because only the other types can reject a value; if one does, the group's values are
   // rolled back and its records up to the rejected one take the record path (FastRecord, then
   // ParseRecord), which decides and reports exactly as it does for any record. So grouping never
-  // changes a result. Not used with type inference or a row filter (those are per record).
+  // changes a result. Not used with type inference (per record, with its own rollback).
 
   static constexpr uint32_t kGroupRows = 256;
   // Records the record path takes after a record that cannot start a group (a quote, a ragged
@@ -918,45 +949,73 @@ class BlockParser {
       return k == 0 ? row[0] : row[k] + 1;
     };
     auto stop = [&](uint32_t i, uint32_t k) { return group_[i * width + k + 1]; };
-    const size_t rows = out.rows;
-    for (uint32_t k : plan_.parsed_fields) {
+    // Stores column k's values of the group's rows; returns the first row whose value the inline
+    // parsers reject, or n.
+    auto store_column = [&](uint32_t k) {
       const FieldPlan& fp = plan_.fields[k];
       OutColumn& c = out.cols[fp.out];
       uint32_t i = 0;
       switch (fp.action) {
         case Action::kFloat64:
           while (i < n && StoreFloat64(c, start(i, k), stop(i, k))) ++i;
-          break;
+          return i;
         case Action::kTimestamp:
           while (i < n && StoreTimestamp(c, start(i, k), stop(i, k))) ++i;
-          break;
+          return i;
         case Action::kInt64:
           while (i < n && StoreInt64(c, start(i, k), stop(i, k))) ++i;
-          break;
+          return i;
         case Action::kBool:
           while (i < n && StoreText(fp, std::string_view(start(i, k), stop(i, k)), out)) ++i;
-          break;
-        default:  // strings below; kSkip and kInfer are not parsed fields here
-          i = n;
+          return i;
+        default:  // strings go last; kSkip and kInfer are not parsed fields here
+          return n;
       }
-      if (i < n) {  // group row i has a value the inline parsers do not take
-        for (OutColumn& col : out.cols) {
-          if (col.action != Action::kString) col.Rollback(rows);
+    };
+    // With a row filter, its field goes first, and a dropped row's other values are parsed all
+    // the same (a bad one is still an error), as on the record path; only its strings are not.
+    const bool filtered = plan_.filter_out >= 0;
+    const size_t rows = out.rows;
+    uint32_t rejected = filtered ? store_column(plan_.filter_field) : n;
+    for (uint32_t k : plan_.parsed_fields) {
+      if (rejected < n) break;
+      if (!filtered || k != plan_.filter_field) rejected = store_column(k);
+    }
+    if (rejected < n) {
+      for (OutColumn& c : out.cols) {
+        if (c.action != Action::kString) c.Rollback(rows);
+      }
+      record_path_left_ = rejected + 1;
+      return false;
+    }
+    std::array<uint8_t, kGroupRows> keep;
+    uint32_t kept = n;
+    if (filtered) {
+      const int64_t* key = out.cols[static_cast<size_t>(plan_.filter_out)].i64.data() + rows;
+      kept = 0;
+      for (uint32_t i = 0; i < n; ++i) {
+        keep[i] = plan_.keep.Contains(key[i]) ? 1 : 0;
+        kept += keep[i];
+      }
+      if (kept < n) {
+        for (OutColumn& c : out.cols) {
+          if (c.action != Action::kString) c.KeepRows(rows, keep.data(), n);
         }
-        record_path_left_ = i + 1;
-        return false;
       }
     }
     for (uint32_t k : plan_.parsed_fields) {
       const FieldPlan& fp = plan_.fields[k];
       if (fp.action != Action::kString) continue;
       OutColumn& c = out.cols[fp.out];
+      size_t row = rows;
       for (uint32_t i = 0; i < n; ++i) {
+        if (kept < n && keep[i] == 0) continue;
         const char* s = start(i, k);
-        StoreUnquotedString(c, s, static_cast<size_t>(stop(i, k) - s), rows + i);
+        StoreUnquotedString(c, s, static_cast<size_t>(stop(i, k) - s), row++);
       }
     }
-    out.rows += n;
+    out.rows += kept;
+    out.dropped_rows += n - kept;
     pp = p;
     return true;
   }

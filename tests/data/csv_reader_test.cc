@@ -1120,6 +1120,23 @@ TEST(CsvFastPathTest, RejectedValuesInsideAndAtTheEdgesOfRecordGroups) {
   }
   const std::string all = ExpectSameOnEveryPath(good, o);
   EXPECT_EQ(all.rfind("error", 0), std::string::npos) << all.substr(0, 200);
+
+  // With a row filter on t: a group keeps some of its rows, and a rejected value in a dropped row
+  // is handled (an error, or a general-path value) as in a kept one.
+  CsvReadOptions filtered = lenient;
+  filtered.keep_rows =
+      RowTimeRange{"t", *ParseTimestamp("2019-03-05"), *ParseTimestamp("2019-03-20")};
+  uint64_t dropped = 0;
+  filtered.rows_dropped = &dropped;
+  ExpectSameOnEveryPath(text, filtered);
+  filtered.max_errors = 0;
+  EXPECT_EQ(ExpectSameOnEveryPath(text, filtered).rfind("error", 0), 0u);
+  const std::string kept = ExpectSameOnEveryPath(good, filtered);
+  EXPECT_EQ(kept.rfind("error", 0), std::string::npos) << kept.substr(0, 200);
+  ASSERT_OK_AND_ASSIGN(Table t, ReadCsvString(good, filtered));
+  EXPECT_GT(dropped, 500u);
+  EXPECT_GT(t.num_rows(), 500u);
+  EXPECT_EQ(t.num_rows() + dropped, 1200 - bad.size());
 }
 
 // Per-block dictionaries keep keys of up to 24 bytes inline, in several encodings by length; keys
