@@ -168,7 +168,7 @@ inline unsigned Digit(char c) {
 // exact doubles and IEEE division rounds correctly, so the result is the same correctly rounded
 // double fast_float (or strtod) gives. Anything else (exponents, '+', long mantissas) returns
 // false and takes the general path.
-inline bool FastDecimal(const char* p, double& out, const char*& end) {
+[[gnu::always_inline]] inline bool FastDecimal(const char* p, double& out, const char*& end) {
   static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
   const bool negative = *p == '-';
@@ -194,7 +194,7 @@ inline bool FastDecimal(const char* p, double& out, const char*& end) {
 // `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD` at p (which has >= 19 readable bytes); on success sets
 // the end of the text. The caller checks that a field terminator follows, else falls back to
 // ParseTimestamp (fractions, 'T').
-inline bool FastTimestamp(const char* p, int64_t& out, const char*& end) {
+[[gnu::always_inline]] inline bool FastTimestamp(const char* p, int64_t& out, const char*& end) {
   const unsigned y0 = Digit(p[0]), y1 = Digit(p[1]), y2 = Digit(p[2]), y3 = Digit(p[3]);
   const unsigned m0 = Digit(p[5]), m1 = Digit(p[6]), d0 = Digit(p[8]), d1 = Digit(p[9]);
   if (((y0 > 9) | (y1 > 9) | (y2 > 9) | (y3 > 9) | (m0 > 9) | (m1 > 9) | (d0 > 9) | (d1 > 9)) ||
