@@ -14,12 +14,14 @@
 // 3. Blocks are parsed in parallel by BlockParser straight into the output columns (Sink): the
 //    caller sets aside room for as many rows as the block has line ends + 1, an upper bound, and
 //    closes the gaps after the parse (SettleRound); strings go in as codes of a per-block
-//    LocalDict (first-appearance order within the block) and are remapped in place later. A record
-//    without quotes takes the fast path (FastRecord: field ends from SIMD bit masks, only the
-//    requested fields parsed, by inline parsers that must take the whole field); every other
-//    record, and every record the fast path gives up on, is parsed by ParseRecord, the general
-//    path, so both always agree. A bad row is rolled back (vectors truncated, its new dictionary
-//    entry removed) and skipped by parity.
+//    LocalDict (first-appearance order within the block) and are remapped in place later. Records
+//    without quotes take the fast path: up to kGroupRows of them are split at once (SplitRecord:
+//    field ends from SIMD bit masks), then each requested column is stored for the whole group in
+//    one typed loop by inline parsers that must take the whole field (ParseGroup). A group with a
+//    value those parsers reject is rolled back and its records up to that one go one by one
+//    (FastRecord, then ParseRecord, the general path, for every record the fast path gives up
+//    on), so all paths always agree. A bad row is rolled back (vectors truncated, its new
+//    dictionary entry removed) and skipped by parity.
 // 4. Rounds are finished in block order: local dictionaries are merged into the column's
 //    StringDictionary (so codes are in first-appearance order of the file) and the round's codes
 //    remapped; the output grows round by round (ReadCsv) or is handed out as a batch
