@@ -568,6 +568,17 @@ struct OutColumn {
     seen = false;
   }
 
+  /// Whether the unquoted text [s, s + len) repeats the fast path's previous one, whose value (or
+  /// code) is then reused.
+  [[gnu::always_inline]] bool RepeatsLast(const char* s, size_t len) const {
+    return len == last_len && last_text != nullptr && SameText(s, last_text, len);
+  }
+  /// Makes [s, s + len) the previous text (the caller stores its value or code next to it).
+  void RememberText(const char* s, size_t len) {
+    last_text = s;
+    last_len = static_cast<uint32_t>(len);
+  }
+
   /// Points the sink of this column's type at `data` (room for `max_rows` values of the type),
   /// or at the block's own scratch buffer if `data` is nullptr.
   void Bind(void* data, size_t max_rows) {
@@ -1051,7 +1062,7 @@ class BlockParser {
   [[gnu::always_inline]] static bool StoreFloat64(OutColumn& c, const char* s, const char* e) {
     double v = kNullFloat64;
     const auto len = static_cast<size_t>(e - s);
-    if (len == c.last_len && c.last_text != nullptr && SameText(s, c.last_text, len)) {
+    if (c.RepeatsLast(s, len)) {
       v = c.last_double;
     } else if (len != 0) {
       const char* end;
@@ -1059,8 +1070,7 @@ class BlockParser {
         const auto r = fast_float::from_chars(s + (*s == '+' && s[1] != '-'), e, v);
         if (r.ec != std::errc() || r.ptr != e) return false;
       }
-      c.last_text = s;
-      c.last_len = static_cast<uint32_t>(len);
+      c.RememberText(s, len);
       c.last_double = v;
     }
     c.f64.push_back(v);
@@ -1070,13 +1080,12 @@ class BlockParser {
   [[gnu::always_inline]] static bool StoreTimestamp(OutColumn& c, const char* s, const char* e) {
     int64_t v = kNullInt64;
     const auto len = static_cast<size_t>(e - s);
-    if (len == c.last_len && c.last_text != nullptr && SameText(s, c.last_text, len)) {
+    if (c.RepeatsLast(s, len)) {
       v = c.last_value;
     } else if (len != 0) {
       const char* end;
       if (!FastTimestamp(s, v, end) || end != e) return false;
-      c.last_text = s;
-      c.last_len = static_cast<uint32_t>(len);
+      c.RememberText(s, len);
       c.last_value = v;
     }
     c.i64.push_back(v);
@@ -1224,7 +1233,7 @@ class BlockParser {
       c.codes.push_back(kNullCode);
       return;
     }
-    if (len == c.last_len && c.last_text != nullptr && SameText(s, c.last_text, len)) {
+    if (c.RepeatsLast(s, len)) {
       c.codes.push_back(c.last_code);
       return;
     }
@@ -1232,8 +1241,7 @@ class BlockParser {
     const int32_t code = c.dict.GetOrAdd(s, len, added);
     c.codes.push_back(code);
     if (added) c.dict_added_row = row;
-    c.last_text = s;
-    c.last_len = static_cast<uint32_t>(len);
+    c.RememberText(s, len);
     c.last_code = code;
   }
 
