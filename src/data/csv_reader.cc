@@ -48,6 +48,7 @@
 #include <optional>
 #include <system_error>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 
 #include "core/civil_time.h"
@@ -492,6 +493,7 @@ struct ParsePlan {
 template <typename T>
 class Sink {
  public:
+  using value_type = T;
   void Bind(T* data, size_t max_rows) {
     data_ = data;
     size_ = 0;
@@ -582,70 +584,52 @@ struct OutColumn {
   /// Points the sink of this column's type at `data` (room for `max_rows` values of the type),
   /// or at the block's own scratch buffer if `data` is nullptr.
   void Bind(void* data, size_t max_rows) {
-    switch (action) {
-      case Action::kInt64:
-      case Action::kTimestamp:
-        data ? i64.Bind(static_cast<int64_t*>(data), max_rows) : i64.BindScratch(max_rows);
-        break;
-      case Action::kFloat64:
-        data ? f64.Bind(static_cast<double*>(data), max_rows) : f64.BindScratch(max_rows);
-        break;
-      case Action::kBool:
-        data ? bools.Bind(static_cast<uint8_t*>(data), max_rows) : bools.BindScratch(max_rows);
-        break;
-      case Action::kString:
-        data ? codes.Bind(static_cast<int32_t*>(data), max_rows) : codes.BindScratch(max_rows);
-        break;
-      case Action::kInfer:
-      case Action::kSkip:
-        break;
-    }
+    WithSink([&](auto& sink) {
+      using T = typename std::remove_reference_t<decltype(sink)>::value_type;
+      data ? sink.Bind(static_cast<T*>(data), max_rows) : sink.BindScratch(max_rows);
+    });
   }
 
-  /// Drops the rows a group's filter did not keep (Sink::KeepRows); not for strings.
+  /// Drops the rows a group's filter did not keep (Sink::KeepRows); not for strings, whose
+  /// dropped rows were never stored.
   void KeepRows(size_t from, const uint8_t* keep, size_t n) {
-    switch (action) {
-      case Action::kInt64:
-      case Action::kTimestamp:
-        i64.KeepRows(from, keep, n);
-        break;
-      case Action::kFloat64:
-        f64.KeepRows(from, keep, n);
-        break;
-      case Action::kBool:
-        bools.KeepRows(from, keep, n);
-        break;
-      case Action::kString:
-      case Action::kInfer:
-      case Action::kSkip:
-        break;
-    }
+    assert(action != Action::kString);
+    WithSink([&](auto& sink) { sink.KeepRows(from, keep, n); });
   }
 
   void Rollback(size_t rows) {
+    WithSink([&](auto& sink) { sink.resize(rows); });
+    if (action == Action::kString) {
+      last_text = nullptr;  // its code may be the entry removed here
+      if (dict_added_row == rows) {
+        dict.PopLast();
+        dict_added_row = SIZE_MAX;
+      }
+    } else if (action == Action::kInfer) {
+      mask = saved_mask;
+      seen = saved_seen;
+    }
+  }
+
+ private:
+  // Calls f with the sink of this column's type (none for kInfer and kSkip).
+  template <typename F>
+  void WithSink(F&& f) {
     switch (action) {
       case Action::kInt64:
       case Action::kTimestamp:
-        i64.resize(std::min(i64.size(), rows));
+        f(i64);
         break;
       case Action::kFloat64:
-        f64.resize(std::min(f64.size(), rows));
+        f(f64);
         break;
       case Action::kBool:
-        bools.resize(std::min(bools.size(), rows));
+        f(bools);
         break;
       case Action::kString:
-        codes.resize(std::min(codes.size(), rows));
-        last_text = nullptr;  // its code may be the entry removed here
-        if (dict_added_row == rows) {
-          dict.PopLast();
-          dict_added_row = SIZE_MAX;
-        }
+        f(codes);
         break;
       case Action::kInfer:
-        mask = saved_mask;
-        seen = saved_seen;
-        break;
       case Action::kSkip:
         break;
     }
